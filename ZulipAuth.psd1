@@ -1,0 +1,32 @@
+@{
+    # The single source of the version: MSBuild reads ModuleVersion from this file for the assembly.
+    RootModule           = 'ZulipAuth.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0c7f2e-3d4a-4f6b-9a51-2c8e7d1f0a93'
+    Author               = 'ZulipAuth contributors'
+    CompanyName          = 'ZulipAuth'
+    Copyright            = '(c) ZulipAuth contributors. MIT License.'
+    Description          = 'Turns Zulip credentials into a Zulip API key (POST /api/v1/fetch_api_key), discovers what a server allows, checks a key, and stores it in the zuliprc file that Zulip''s own tools read. Secrets stay SecureString by default.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('ZulipAuth.format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ZulipApiKey'
+        'Get-ZulipServerSettings'
+        'Test-ZulipApiKey'
+        'Export-ZulipRc'
+        'Import-ZulipRc'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Zulip', 'ApiKey', 'Authentication', 'zuliprc', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/zulipauth/ZulipAuth'
+            LicenseUri   = 'https://github.com/zulipauth/ZulipAuth/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md: https://github.com/zulipauth/ZulipAuth/blob/main/CHANGELOG.md'
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ZulipAuth.Client
+{
+    /// <summary>What one request is: method, URL, optional form body and Authorization, and whether a redirect may be followed.</summary>
+    internal sealed class ZulipRequest
+    {
+        public ZulipRequest(HttpMethod method, Uri uri)
+        {
+            Method = method;
+            Uri = uri;
+        }
+
+        public HttpMethod Method { get; }
+
+        public Uri Uri { get; }
+
+        /// <summary>The form body; zeroed by the transport once sent (it may hold a password).</summary>
+        public byte[]? FormBody { get; set; }
+
+        public AuthenticationHeaderValue? Authorization { get; set; }
+
+        /// <summary>Only for unauthenticated GETs: follow redirects that stay on the same host (http to https included).</summary>
+        public bool FollowSameHostRedirects { get; set; }
+    }
+
+    /// <summary>
+    /// Sends one request and reads its answer within the time limit and the size limit, turning every way the
+    /// network can fail into a <see cref="ZulipApiException"/> with its own ErrorId. It never follows a
+    /// redirect with a body or credentials, and never sends credentials to a host other than the one asked for.
+    /// </summary>
+    internal sealed class HttpTransport
+    {
+        /// <summary>Zulip's answers here are a few kilobytes; anything past this is not a Zulip answer.</summary>
+        public const int MaxResponseBytes = 1024 * 1024;
+
+        private const int MaxRedirects = 5;
+
+        private readonly HttpClient client;
+        private readonly TimeSpan timeout;
+        private readonly string userAgent;
+
+        public HttpTransport(HttpClient client, TimeSpan timeout, string userAgent)
+        {
+            this.client = client;
+            this.timeout = timeout;
+            this.userAgent = userAgent;
+        }
+
+        public async Task<ZulipResponse> SendAsync(ZulipRequest request, CancellationToken cancellationToken)
+        {
+            using var timeoutSource = new CancellationTokenSource();
+            if (timeout > TimeSpan.Zero)
+            {
+                timeoutSource.CancelAfter(timeout);
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+            var uri = request.Uri;
+            try
+            {
+                for (var redirects = 0; ; redirects++)
+                {
+                    var response = await SendOnceAsync(request, uri, linked.Token, cancellationToken, timeoutSource.Token).ConfigureAwait(false);
+                    if (response.Location != null && request.FollowSameHostRedirects && redirects < MaxRedirects
+                        && ServerAddress.SameHost(response.Location, request.Uri) && !IsDowngrade(uri, response.Location))
+                    {
+                        uri = response.Location;
+                        continue;
+                    }
+
+                    if (response.Location != null || IsRedirect(response.Status))
+                    {
+                        throw ZulipErrorMapper.Redirected(response, request.FormBody != null || request.Authorization != null);
+                    }
+
+                    return response;
+                }
+            }
+            finally
+            {
+                if (request.FormBody != null)
+                {
+                    Array.Clear(request.FormBody, 0, request.FormBody.Length);
+                }
+            }
+        }
+
+        private async Task<ZulipResponse> SendOnceAsync(ZulipRequest request, Uri uri, CancellationToken token, CancellationToken stopToken, CancellationToken timeoutToken)
+        {
+            using var message = new HttpRequestMessage(request.Method, uri);
+            message.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (request.Authorization != null && ServerAddress.SameHost(uri, request.Uri))
+            {
+                message.Headers.Authorization = request.Authorization;
+            }
+
+            if (request.FormBody != null)
+            {
+                var content = new ByteArrayContent(request.FormBody);
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=utf-8");
+                message.Content = content;
+            }
+
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                var status = response.StatusCode;
+                var location = IsRedirect(status) ? ResolveLocation(uri, response) : null;
+                var mediaType = response.Content?.Headers.ContentType?.MediaType;
+                var body = location == null ? await ReadBoundedAsync(response, uri, token).ConfigureAwait(false) : new ArraySegment<byte>(Array.Empty<byte>());
+                var json = ZulipJson.TryParseObject(body.Array!, body.Count);
+                return new ZulipResponse(uri, status, mediaType, json, ReadRetryAfter(response), location);
+            }
+            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (timeoutToken.IsCancellationRequested && (e is OperationCanceledException || e is IOException || e is HttpRequestException || e is ObjectDisposedException))
+            {
+                throw ZulipErrorMapper.TimedOut(uri, timeout);
+            }
+            catch (Exception e) when (e is HttpRequestException || e is IOException || e is WebException || e is SocketException || e is AuthenticationException || e is ObjectDisposedException)
+            {
+                throw ZulipErrorMapper.FromNetworkFailure(uri, e);
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+        }
+
+        private static async Task<ArraySegment<byte>> ReadBoundedAsync(HttpResponseMessage response, Uri uri, CancellationToken token)
+        {
+            if (response.Content == null)
+            {
+                return new ArraySegment<byte>(Array.Empty<byte>());
+            }
+
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+            {
+                throw ZulipErrorMapper.TooLarge(uri, response.StatusCode);
+            }
+
+            // .NET Framework's response stream ignores the token; disposing the response unblocks the read there.
+            using var registration = token.Register(response.Dispose);
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            var buffer = new byte[Math.Min(MaxResponseBytes + 1, (int?)response.Content.Headers.ContentLength + 1 ?? 16 * 1024)];
+            var total = 0;
+            while (true)
+            {
+                if (total == buffer.Length)
+                {
+                    if (buffer.Length > MaxResponseBytes)
+                    {
+                        throw ZulipErrorMapper.TooLarge(uri, response.StatusCode);
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxResponseBytes + 1));
+                }
+
+                var read = await stream.ReadAsync(buffer, total, buffer.Length - total, token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return new ArraySegment<byte>(buffer, 0, total);
+                }
+
+                total += read;
+            }
+        }
+
+        private static bool IsRedirect(HttpStatusCode status) => (int)status >= 300 && (int)status < 400 && status != HttpStatusCode.NotModified;
+
+        private static bool IsDowngrade(Uri from, Uri to) => from.Scheme == Uri.UriSchemeHttps && to.Scheme == Uri.UriSchemeHttp;
+
+        private static Uri? ResolveLocation(Uri requestUri, HttpResponseMessage response)
+        {
+            var location = response.Headers.Location;
+            if (location == null)
+            {
+                return null;
+            }
+
+            return location.IsAbsoluteUri ? location : new Uri(requestUri, location);
+        }
+
+        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+        {
+            // Zulip sends fractional seconds ("Retry-After: 0.5"), which the typed header parser rejects.
+            if (response.Headers.TryGetValues("Retry-After", out var values))
+            {
+                var text = values.FirstOrDefault();
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+                {
+                    var wait = date - DateTimeOffset.UtcNow;
+                    return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+                }
+            }
+
+            return null;
+        }
+    }
+}

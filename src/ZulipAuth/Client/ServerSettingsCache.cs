@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ZulipAuth.Client
+{
+    /// <summary>
+    /// Server settings per server for a few minutes, shared by every runspace in the process, so a bulk job
+    /// reads them once rather than before every login. Also remembers which servers were used (for completion).
+    /// </summary>
+    public static class ServerSettingsCache
+    {
+        public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+
+        private static readonly ConcurrentDictionary<Uri, Entry> Entries = new ConcurrentDictionary<Uri, Entry>();
+        private static readonly ConcurrentDictionary<Uri, byte> UsedServers = new ConcurrentDictionary<Uri, byte>();
+
+        /// <summary>The cached settings when still fresh; otherwise null.</summary>
+        public static ZulipServerSettings? TryGet(Uri server)
+        {
+            return Entries.TryGetValue(server, out var entry) && entry.Expires > DateTime.UtcNow ? entry.Settings : null;
+        }
+
+        public static void Set(ZulipServerSettings settings)
+        {
+            Entries[settings.Server] = new Entry(settings, DateTime.UtcNow + Lifetime);
+            RememberServer(settings.Server);
+        }
+
+        public static void RememberServer(Uri server) => UsedServers[server] = 0;
+
+        /// <summary>Servers used in this process, for argument completion.</summary>
+        public static IReadOnlyCollection<Uri> KnownServers => UsedServers.Keys.ToArray();
+
+        /// <summary>Forgets everything (tests, and a server that changed its settings).</summary>
+        public static void Clear()
+        {
+            Entries.Clear();
+        }
+
+        private sealed class Entry
+        {
+            public Entry(ZulipServerSettings settings, DateTime expires)
+            {
+                Settings = settings;
+                Expires = expires;
+            }
+
+            public ZulipServerSettings Settings { get; }
+
+            public DateTime Expires { get; }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ZulipAuth.Client
+{
+    /// <summary>How a request reaches the network: the system proxy (the default), no proxy, or a given one.</summary>
+    public enum ProxyMode
+    {
+        System,
+        None,
+        Explicit,
+    }
+
+    /// <summary>
+    /// Everything that shapes a connection (and so needs its own HttpClientHandler). Two equal options share
+    /// one pooled HttpClient; timeouts and retries are per request and deliberately not part of it.
+    /// </summary>
+    public sealed class TransportOptions : IEquatable<TransportOptions>
+    {
+        public static readonly TransportOptions Default = new TransportOptions();
+
+        public bool SkipCertificateCheck { get; set; }
+
+        public ProxyMode ProxyMode { get; set; } = ProxyMode.System;
+
+        public Uri? Proxy { get; set; }
+
+        public NetworkCredential? ProxyCredential { get; set; }
+
+        public bool ProxyUseDefaultCredentials { get; set; }
+
+        // The pool is keyed on the proxy password too (a new password needs a new handler), but only through a
+        // hash, so the key itself holds nothing worth stealing.
+        private string CredentialFingerprint
+        {
+            get
+            {
+                if (ProxyCredential == null)
+                {
+                    return string.Empty;
+                }
+
+                using var sha = SHA256.Create();
+                var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(ProxyCredential.Domain + "\\" + ProxyCredential.UserName + "\0" + ProxyCredential.Password));
+                return Convert.ToBase64String(bytes);
+            }
+        }
+
+        private string Key => string.Join("|", SkipCertificateCheck, ProxyMode, Proxy?.AbsoluteUri, ProxyUseDefaultCredentials, CredentialFingerprint);
+
+        public bool Equals(TransportOptions? other) => other != null && Key == other.Key;
+
+        public override bool Equals(object? obj) => Equals(obj as TransportOptions);
+
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Net;
+
+namespace ZulipAuth
+{
+    /// <summary>
+    /// Every failure the module reports. The message is the server's own words (when it said any) followed by
+    /// what to do next; it never contains a password or an API key, and neither does any inner exception,
+    /// because the client builds none of them from request data.
+    /// </summary>
+    [Serializable]
+    public class ZulipApiException : Exception
+    {
+        public ZulipApiException(string errorId, string message, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            ErrorId = errorId;
+        }
+
+        /// <summary>The module's stable id (see <see cref="ZulipErrorId"/>).</summary>
+        public string ErrorId { get; }
+
+        /// <summary>The server's machine-readable <c>code</c>, or null (old servers, non-Zulip answers, local failures).</summary>
+        public string? Code { get; internal set; }
+
+        /// <summary>The HTTP status of the answer, or null when no answer arrived.</summary>
+        public HttpStatusCode? StatusCode { get; internal set; }
+
+        /// <summary>The server's <c>msg</c>, verbatim, or null.</summary>
+        public string? ServerMessage { get; internal set; }
+
+        /// <summary>How long the server asked us to wait (429, 503), or null.</summary>
+        public TimeSpan? RetryAfter { get; internal set; }
+
+        /// <summary>The URL the request went to (no credentials ever appear in it).</summary>
+        public Uri? RequestUri { get; internal set; }
+
+        /// <summary>What to do next, on its own (also the end of <see cref="Exception.Message"/>).</summary>
+        public string? Hint { get; internal set; }
+
+        /// <summary>True when a retry with the same input may succeed (429, 502-504, connection failures).</summary>
+        public bool IsTransient { get; internal set; }
+
+        protected ZulipApiException(System.Runtime.Serialization.SerializationInfo info, System.Runtime.Serialization.StreamingContext context)
+            : base(info, context)
+        {
+            ErrorId = info.GetString(nameof(ErrorId)) ?? ZulipErrorId.UnexpectedResponse;
+        }
+
+        public override void GetObjectData(System.Runtime.Serialization.SerializationInfo info, System.Runtime.Serialization.StreamingContext context)
+        {
+            base.GetObjectData(info, context);
+            info.AddValue(nameof(ErrorId), ErrorId);
+        }
+    }
+}

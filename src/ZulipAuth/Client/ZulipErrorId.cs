@@ -1,0 +1,34 @@
+namespace ZulipAuth
+{
+    /// <summary>
+    /// The stable ErrorIds of the module. Scripts branch on these (via FullyQualifiedErrorId), so a value
+    /// never changes once released; docs/troubleshooting.md has one section per id.
+    /// </summary>
+    public static class ZulipErrorId
+    {
+        public const string AuthenticationFailed = "ZulipAuthenticationFailed";
+        public const string UserDeactivated = "ZulipUserDeactivated";
+        public const string RealmDeactivated = "ZulipRealmDeactivated";
+        public const string PasswordAuthDisabled = "ZulipPasswordAuthDisabled";
+        public const string PasswordResetRequired = "ZulipPasswordResetRequired";
+        public const string InvalidSubdomain = "ZulipInvalidSubdomain";
+        public const string InvalidUsername = "ZulipInvalidUsername";
+        public const string RateLimited = "ZulipRateLimited";
+        public const string RequestRejected = "ZulipRequestRejected";
+        public const string ServerError = "ZulipServerError";
+        public const string UnexpectedResponse = "ZulipUnexpectedResponse";
+        public const string Redirected = "ZulipRedirected";
+        public const string ConnectionFailed = "ZulipConnectionFailed";
+        public const string CertificateError = "ZulipCertificateError";
+        public const string Timeout = "ZulipTimeout";
+        public const string InvalidServer = "ZulipInvalidServer";
+        public const string UnencryptedAuthentication = "ZulipUnencryptedAuthentication";
+        public const string NotDevelopmentServer = "ZulipNotDevelopmentServer";
+        public const string InvalidApiKey = "ZulipInvalidApiKey";
+        public const string ConfigNotFound = "ZulipConfigNotFound";
+        public const string ConfigInvalid = "ZulipConfigInvalid";
+        public const string ConfigExists = "ZulipConfigExists";
+        public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
+        public const string ConflictingParameters = "ZulipConflictingParameters";
+    }
+}

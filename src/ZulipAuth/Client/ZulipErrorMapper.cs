@@ -1,0 +1,256 @@
+using System;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace ZulipAuth.Client
+{
+    /// <summary>Which endpoint answered: the same status means different things on each.</summary>
+    internal enum ZulipEndpoint
+    {
+        FetchApiKey,
+        DevFetchApiKey,
+        ServerSettings,
+        UsersMe,
+    }
+
+    /// <summary>
+    /// Turns a server answer or a network failure into a <see cref="ZulipApiException"/>: one ErrorId per
+    /// distinct answer, the server's own words, and what the person should do next. Branches on the server's
+    /// <c>code</c>; the only <c>msg</c> comparisons are for 400 BAD_REQUEST answers, which Zulip distinguishes
+    /// by message alone.
+    /// </summary>
+    internal static class ZulipErrorMapper
+    {
+        private const string ResetHint = "If you signed up with a passwordless method (GitHub, Google, SAML, ...) you have no Zulip password yet: set one at {0}accounts/password/reset/.";
+
+        public static ZulipApiException FromResponse(ZulipEndpoint endpoint, ZulipResponse response)
+        {
+            var server = new Uri(response.RequestUri.GetLeftPart(UriPartial.Authority) + "/");
+            var status = (int)response.Status;
+            var json = response.Json;
+            var isZulipError = json != null && json.GetString("result") == "error";
+            var code = isZulipError ? json!.GetString("code") : null;
+            var msg = isZulipError ? json!.GetString("msg") : null;
+
+            ZulipApiException Make(string id, string hint, bool transient = false)
+            {
+                var text = string.IsNullOrEmpty(msg) ? hint : msg!.TrimEnd() + (msg!.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ") + hint;
+                return new ZulipApiException(id, text)
+                {
+                    Code = code,
+                    StatusCode = response.Status,
+                    ServerMessage = msg,
+                    RequestUri = response.RequestUri,
+                    RetryAfter = RetryAfterOf(response),
+                    IsTransient = transient,
+                    Hint = hint,
+                };
+            }
+
+            if (status == 429 || code == "RATE_LIMIT_HIT")
+            {
+                var wait = RetryAfterOf(response);
+                var when = wait.HasValue ? $"Wait {Seconds(wait.Value)} s before trying again." : "Wait before trying again.";
+                var why = endpoint == ZulipEndpoint.FetchApiKey
+                    ? " Zulip counts every login attempt for this user name (by default 5 per 30 minutes), even one with the right password; do not retry a password in a loop."
+                    : string.Empty;
+                return Make(ZulipErrorId.RateLimited, when + why, transient: true);
+            }
+
+            if (!isZulipError)
+            {
+                if (status >= 500)
+                {
+                    return Make(ZulipErrorId.ServerError, $"{response.RequestUri.Host} answered HTTP {status} ({response.Status}) with a page that is not Zulip's: the server or a proxy in front of it is failing. Try again later, or ask the server's administrator.", IsTransientStatus(status));
+                }
+
+                if (endpoint == ZulipEndpoint.DevFetchApiKey && status == 404)
+                {
+                    return Make(ZulipErrorId.NotDevelopmentServer, $"{server} is not a Zulip development environment (it has no dev_fetch_api_key endpoint). Use -Credential with a password on production servers.");
+                }
+
+                return Make(ZulipErrorId.UnexpectedResponse, NotZulip(response));
+            }
+
+            switch (code)
+            {
+                case "AUTHENTICATION_FAILED":
+                    return Make(ZulipErrorId.AuthenticationFailed, endpoint == ZulipEndpoint.DevFetchApiKey
+                        ? "No such user on this development server; development users include iago@zulip.com."
+                        : "Check the user name (usually your email address; with LDAP, your LDAP login name) and the password. " + string.Format(CultureInfo.InvariantCulture, ResetHint, server) + " Every failed attempt counts toward Zulip's login limit.");
+                case "USER_DEACTIVATED":
+                    return Make(ZulipErrorId.UserDeactivated, "The account is deactivated; ask an administrator of the organization to reactivate it.");
+                case "REALM_DEACTIVATED":
+                    return Make(ZulipErrorId.RealmDeactivated, "The whole organization is deactivated; ask the server's administrator.");
+                case "PASSWORD_AUTH_DISABLED":
+                    return Make(ZulipErrorId.PasswordAuthDisabled, PasswordAuthDisabledHint(server, null));
+                case "PASSWORD_RESET_REQUIRED":
+                    return Make(ZulipErrorId.PasswordResetRequired, $"Zulip disabled this password because it is too weak; set a new one at {server}accounts/password/reset/ and try again.");
+                case "NONEXISTENT_SUBDOMAIN":
+                    return Make(ZulipErrorId.InvalidSubdomain, InvalidSubdomainHint(server));
+                case "UNAUTHORIZED":
+                    return Make(ZulipErrorId.InvalidApiKey, "The key (or the email paired with it) is not accepted; fetch a new key with Get-ZulipApiKey.");
+            }
+
+            if (status == 400 && (msg == "Invalid subdomain" || msg == "Subdomain required"))
+            {
+                return Make(ZulipErrorId.InvalidSubdomain, InvalidSubdomainHint(server));
+            }
+
+            if (status == 400 && msg == "Enter a valid email address.")
+            {
+                return Make(ZulipErrorId.InvalidUsername, "This organization logs in with an email address: use the email as the user name.");
+            }
+
+            if (endpoint == ZulipEndpoint.DevFetchApiKey && (status == 404 || msg == "DevAuthBackend not enabled."))
+            {
+                return Make(ZulipErrorId.NotDevelopmentServer, $"{server} is not a Zulip development environment. Use -Credential with a password on production servers.");
+            }
+
+            if (code == null && (status == 403 || status == 401) && endpoint == ZulipEndpoint.FetchApiKey)
+            {
+                // Servers before the error codes answered a failed login with 403 and no code.
+                return Make(ZulipErrorId.AuthenticationFailed, "Check the user name and the password. " + string.Format(CultureInfo.InvariantCulture, ResetHint, server));
+            }
+
+            if (code == null && status == 401 && endpoint == ZulipEndpoint.UsersMe)
+            {
+                return Make(ZulipErrorId.InvalidApiKey, "The key (or the email paired with it) is not accepted; fetch a new key with Get-ZulipApiKey.");
+            }
+
+            if (status >= 500)
+            {
+                return Make(ZulipErrorId.ServerError, "The Zulip server failed to answer the request. Try again later; if it persists, the server's administrator can find the cause in its logs.", IsTransientStatus(status));
+            }
+
+            var extra = status == 405
+                ? " The request reached the server with another method than the one sent, which a redirecting proxy does: use the organization's https:// URL."
+                : string.Empty;
+            return Make(ZulipErrorId.RequestRejected, $"The server rejected the request (HTTP {status}{(code == null ? string.Empty : ", " + code)})." + extra);
+        }
+
+        public static string PasswordAuthDisabledHint(Uri server, string? offered) =>
+            "This organization does not log in with passwords" + (string.IsNullOrEmpty(offered) ? string.Empty : $"; it offers {offered}") +
+            $". Such users get their API key from the web app: log in at {server}, then Personal settings > Account & privacy > API key (or download a zuliprc there and use Import-ZulipRc).";
+
+        private static string InvalidSubdomainHint(Uri server) =>
+            $"No Zulip organization lives at {server}. Use the organization's own URL (for example https://yourorg.zulipchat.com), as shown in the browser's address bar when you are logged in.";
+
+        private static string NotZulip(ZulipResponse response) =>
+            $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. Check the server address: it must be the organization's URL, for example https://chat.example.com.";
+
+        public static ZulipApiException Unexpected(Uri uri, string detail) =>
+            new ZulipApiException(ZulipErrorId.UnexpectedResponse, $"The answer from {uri.GetLeftPart(UriPartial.Path)} does not look like a Zulip server's: {detail} Check the server address.")
+            {
+                RequestUri = uri,
+                StatusCode = HttpStatusCode.OK,
+            };
+
+        public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status) =>
+            new ZulipApiException(ZulipErrorId.UnexpectedResponse, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {HttpTransport.MaxResponseBytes / 1024 / 1024} MiB, which no Zulip answer is; reading stopped there. Check the server address.")
+            {
+                RequestUri = uri,
+                StatusCode = status,
+            };
+
+        public static ZulipApiException Redirected(ZulipResponse response, bool carriedSecret)
+        {
+            var location = response.Location;
+            var suggestion = location != null ? $" Use -Server {location.GetLeftPart(UriPartial.Authority)} instead." : string.Empty;
+            var why = carriedSecret
+                ? " A request that carries a password or key never follows a redirect, so nothing was re-sent."
+                : " The redirect leads to another host, which is not followed.";
+            return new ZulipApiException(ZulipErrorId.Redirected, $"{response.RequestUri.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.Status} redirecting to {location?.AbsoluteUri ?? "(no Location)"}.{why}{suggestion}")
+            {
+                RequestUri = response.RequestUri,
+                StatusCode = response.Status,
+                Hint = suggestion.Trim(),
+            };
+        }
+
+        public static ZulipApiException TimedOut(Uri uri, TimeSpan timeout) =>
+            new ZulipApiException(ZulipErrorId.Timeout, $"{uri.GetLeftPart(UriPartial.Path)} did not answer within {Seconds(timeout)} s. Check the address, the network and any proxy, or allow more time with -TimeoutSec.")
+            {
+                RequestUri = uri,
+            };
+
+        public static ZulipApiException FromNetworkFailure(Uri uri, Exception failure)
+        {
+            var host = uri.Host;
+            if (Find<AuthenticationException>(failure) != null || Find<WebException>(failure)?.Status == WebExceptionStatus.TrustFailure || Find<WebException>(failure)?.Status == WebExceptionStatus.SecureChannelFailure)
+            {
+                return new ZulipApiException(ZulipErrorId.CertificateError, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection. Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure)
+                {
+                    RequestUri = uri,
+                };
+            }
+
+            var socket = Find<SocketException>(failure);
+            var web = Find<WebException>(failure);
+            string reason;
+            if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || socket?.SocketErrorCode == SocketError.TryAgain || web?.Status == WebExceptionStatus.NameResolutionFailure)
+            {
+                reason = $"The name {host} could not be resolved. Check the spelling of the server address and your DNS.";
+            }
+            else if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                reason = $"{uri.Authority} refused the connection: nothing listens there. Check the address and the port, and that the server is running.";
+            }
+            else if (socket?.SocketErrorCode == SocketError.ConnectionReset || Find<System.IO.IOException>(failure) != null)
+            {
+                reason = $"The connection to {uri.Authority} was closed before the answer was complete. Try again; if it persists, a proxy or firewall may be interfering.";
+            }
+            else
+            {
+                reason = $"Could not reach {uri.Authority}: {Innermost(failure).Message} Check the address, the network and any proxy (-Proxy, -NoProxy).";
+            }
+
+            return new ZulipApiException(ZulipErrorId.ConnectionFailed, reason, failure)
+            {
+                RequestUri = uri,
+                IsTransient = true,
+            };
+        }
+
+        private static bool IsTransientStatus(int status) => status == 502 || status == 503 || status == 504;
+
+        private static TimeSpan? RetryAfterOf(ZulipResponse response)
+        {
+            var fromBody = response.Json?.GetDouble("retry-after");
+            if (fromBody.HasValue && fromBody.Value >= 0)
+            {
+                return TimeSpan.FromSeconds(fromBody.Value);
+            }
+
+            return response.RetryAfter;
+        }
+
+        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+        private static T? Find<T>(Exception? e) where T : Exception
+        {
+            for (; e != null; e = e.InnerException)
+            {
+                if (e is T match)
+                {
+                    return match;
+                }
+            }
+
+            return null;
+        }
+
+        private static Exception Innermost(Exception e)
+        {
+            while (e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e;
+        }
+
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace ZulipAuth.Commands
+{
+    /// <summary>The one place an ErrorId gets its PowerShell ErrorCategory.</summary>
+    internal static class ErrorRecords
+    {
+        private static readonly Dictionary<string, ErrorCategory> Categories = new Dictionary<string, ErrorCategory>
+        {
+            [ZulipErrorId.AuthenticationFailed] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.UserDeactivated] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.RealmDeactivated] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.PasswordAuthDisabled] = ErrorCategory.NotEnabled,
+            [ZulipErrorId.PasswordResetRequired] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.InvalidSubdomain] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.InvalidUsername] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.RateLimited] = ErrorCategory.LimitsExceeded,
+            [ZulipErrorId.RequestRejected] = ErrorCategory.InvalidOperation,
+            [ZulipErrorId.ServerError] = ErrorCategory.ResourceUnavailable,
+            [ZulipErrorId.UnexpectedResponse] = ErrorCategory.InvalidResult,
+            [ZulipErrorId.Redirected] = ErrorCategory.InvalidOperation,
+            [ZulipErrorId.ConnectionFailed] = ErrorCategory.ConnectionError,
+            [ZulipErrorId.CertificateError] = ErrorCategory.SecurityError,
+            [ZulipErrorId.Timeout] = ErrorCategory.OperationTimeout,
+            [ZulipErrorId.InvalidServer] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.UnencryptedAuthentication] = ErrorCategory.SecurityError,
+            [ZulipErrorId.NotDevelopmentServer] = ErrorCategory.NotEnabled,
+            [ZulipErrorId.InvalidApiKey] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.ConfigNotFound] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.ConfigInvalid] = ErrorCategory.InvalidData,
+            [ZulipErrorId.ConfigExists] = ErrorCategory.ResourceExists,
+            [ZulipErrorId.ConfigWriteFailed] = ErrorCategory.WriteError,
+            [ZulipErrorId.ConflictingParameters] = ErrorCategory.InvalidArgument,
+        };
+
+        public static ErrorCategory CategoryOf(string errorId) =>
+            Categories.TryGetValue(errorId, out var category) ? category : ErrorCategory.NotSpecified;
+
+        /// <summary>An ErrorRecord whose target is <paramref name="target"/> (a server Uri or a path; never a credential).</summary>
+        public static ErrorRecord Create(ZulipApiException exception, object? target)
+        {
+            var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.ErrorId), target);
+            if (!string.IsNullOrEmpty(exception.Hint))
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = exception.Hint };
+            }
+
+            return record;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Management.Automation;
+using ZulipAuth.Client;
+
+namespace ZulipAuth.Commands
+{
+    /// <summary>
+    /// Test-ZulipApiKey: $true when the server accepts the key, $false when it rejects it (revoked key,
+    /// deactivated account or organization), and an error when the answer says nothing about the key.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "ZulipApiKey", DefaultParameterSetName = InputObjectSet)]
+    [OutputType(typeof(bool))]
+    public sealed class TestZulipApiKeyCommand : ZulipWebCmdlet
+    {
+        private const string InputObjectSet = "InputObject";
+        private const string CredentialSet = "Credential";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+        [ValidateNotNull]
+        public ZulipApiKey InputObject { get; set; } = null!;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+        [Alias("Site", "Realm")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerArgumentCompleter))]
+        public string Server { get; set; } = string.Empty;
+
+        /// <summary>UserName = the email, Password = the API key.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential Credential { get; set; } = null!;
+
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            Uri? server = null;
+            try
+            {
+                server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
+                var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName;
+                var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
+                if (ServerAddress.IsUnencryptedRemote(server) && !AllowUnencryptedAuthentication)
+                {
+                    throw new ZulipApiException(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so the API key would cross the network unencrypted. Use https://, or add -AllowUnencryptedAuthentication if you accept the risk. Nothing was sent.")
+                    {
+                        RequestUri = server,
+                    };
+                }
+
+                WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
+                try
+                {
+                    var user = Send("Testing a Zulip API key", (client, token) => client.GetOwnUserAsync(server, email, key, token));
+                    WriteVerbose($"The key works: user id {user.UserId}{(user.FullName == null ? string.Empty : " (" + user.FullName + ")")}.");
+                    WriteObject(true);
+                }
+                catch (ZulipApiException rejected) when (IsVerdictOnKey(rejected))
+                {
+                    WriteVerbose($"The server rejected the key: {rejected.ServerMessage ?? rejected.ErrorId}.");
+                    WriteObject(false);
+                }
+            }
+            catch (ZulipApiException failure)
+            {
+                WriteZulipError(failure, server);
+            }
+        }
+
+        // A 401 (UNAUTHORIZED, or a deactivation) is the server's verdict on the key; everything else
+        // (unreachable, 5xx, not Zulip, rate limited) says nothing about it and stays an error.
+        private static bool IsVerdictOnKey(ZulipApiException e) =>
+            e.StatusCode == System.Net.HttpStatusCode.Unauthorized &&
+            (e.ErrorId == ZulipErrorId.InvalidApiKey || e.ErrorId == ZulipErrorId.UserDeactivated || e.ErrorId == ZulipErrorId.RealmDeactivated);
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+
+namespace ZulipAuth
+{
+    /// <summary>
+    /// A Zulip API key and who it belongs to. <see cref="Credential"/> pairs the key with the email the server
+    /// returned, which is what HTTP Basic auth needs (for LDAP users it differs from the login name).
+    /// </summary>
+    public sealed class ZulipApiKey
+    {
+        public ZulipApiKey(Uri server, string email, SecureString apiKey, int? userId)
+        {
+            Server = server ?? throw new ArgumentNullException(nameof(server));
+            Email = email ?? throw new ArgumentNullException(nameof(email));
+            ApiKey = apiKey ?? throw new ArgumentNullException(nameof(apiKey));
+            if (!ApiKey.IsReadOnly())
+            {
+                ApiKey.MakeReadOnly();
+            }
+
+            UserId = userId;
+            Credential = new PSCredential(Email, ApiKey);
+        }
+
+        /// <summary>The organization URL the key works against.</summary>
+        public Uri Server { get; }
+
+        /// <summary>The email the server returned; use it (not the login name) with the key.</summary>
+        public string Email { get; }
+
+        /// <summary>The user's id; null for keys from servers before Zulip 7.0 that could not be asked, and for keys read from a zuliprc.</summary>
+        public int? UserId { get; }
+
+        public SecureString ApiKey { get; }
+
+        /// <summary>Email and key as a credential, for <c>Invoke-RestMethod -Authentication Basic -Credential</c> and <c>Set-Secret</c>.</summary>
+        public PSCredential Credential { get; }
+
+        public override string ToString() => $"{Email} on {Server}";
+    }
+}
