@@ -128,6 +128,11 @@ namespace ZulipAuth.Client
             {
                 throw;
             }
+            catch (Exception e) when (stopToken.IsCancellationRequested && (e is IOException || e is HttpRequestException || e is ObjectDisposedException))
+            {
+                // Cancelling disposes the response to unblock the body read, which surfaces as one of these: still a cancellation.
+                throw new OperationCanceledException("The request was cancelled.", e, stopToken);
+            }
             catch (Exception e) when (timeoutToken.IsCancellationRequested && (e is OperationCanceledException || e is IOException || e is HttpRequestException || e is ObjectDisposedException))
             {
                 throw ZulipErrorMapper.TimedOut(uri, timeout);
@@ -196,6 +201,9 @@ namespace ZulipAuth.Client
             return location.IsAbsoluteUri ? location : new Uri(requestUri, location);
         }
 
+        /// <summary>A server's wait in seconds, capped at a year so that an absurd value (1e30, Infinity) cannot overflow TimeSpan.</summary>
+        internal static TimeSpan RetryAfterFromSeconds(double seconds) => TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(365).TotalSeconds));
+
         private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
         {
             // Zulip sends fractional seconds ("Retry-After: 0.5"), which the typed header parser rejects.
@@ -204,7 +212,7 @@ namespace ZulipAuth.Client
                 var text = values.FirstOrDefault();
                 if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
                 {
-                    return TimeSpan.FromSeconds(seconds);
+                    return RetryAfterFromSeconds(seconds);
                 }
 
                 if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))

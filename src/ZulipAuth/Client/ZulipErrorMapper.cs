@@ -221,7 +221,7 @@ namespace ZulipAuth.Client
             var fromBody = response.Json?.GetDouble("retry-after");
             if (fromBody.HasValue && fromBody.Value >= 0)
             {
-                return TimeSpan.FromSeconds(fromBody.Value);
+                return HttpTransport.RetryAfterFromSeconds(fromBody.Value);
             }
 
             return response.RetryAfter;

@@ -39,6 +39,7 @@ namespace ZulipAuth.Client
             var sections = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
             Dictionary<string, string>? current = null;
             string? lastKey = null;
+            var lastKeyIndent = 0;
             var lines = text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
             for (var number = 1; number <= lines.Length; number++)
             {
@@ -55,7 +56,9 @@ namespace ZulipAuth.Client
                     continue;
                 }
 
-                if (char.IsWhiteSpace(raw[0]) && current != null && lastKey != null)
+                // As configparser: a continuation is indented deeper than its key's line (keys may all be indented alike).
+                var indent = raw.Length - raw.TrimStart().Length;
+                if (indent > lastKeyIndent && current != null && lastKey != null)
                 {
                     current[lastKey] = current[lastKey] + "\n" + trimmed;
                     continue;
@@ -100,6 +103,7 @@ namespace ZulipAuth.Client
 
                 current[key] = trimmed.Substring(delimiter + 1).Trim();
                 lastKey = key;
+                lastKeyIndent = indent;
             }
 
             if (sections.TryGetValue("DEFAULT", out var defaults))
