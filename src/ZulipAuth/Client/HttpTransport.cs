@@ -72,19 +72,18 @@ namespace ZulipAuth.Client
                 for (var redirects = 0; ; redirects++)
                 {
                     var response = await SendOnceAsync(request, uri, linked.Token, cancellationToken, timeoutSource.Token).ConfigureAwait(false);
-                    if (response.Location != null && request.FollowSameHostRedirects && redirects < MaxRedirects
-                        && ServerAddress.SameHost(response.Location, request.Uri) && !IsDowngrade(uri, response.Location))
+                    if (response.Location == null && !IsRedirect(response.Status))
                     {
-                        uri = response.Location;
-                        continue;
+                        return response;
                     }
 
-                    if (response.Location != null || IsRedirect(response.Status))
+                    var refusal = RefuseRedirect(request, uri, response.Location, redirects);
+                    if (refusal != null)
                     {
-                        throw ZulipErrorMapper.Redirected(response, request.FormBody != null || request.Authorization != null);
+                        throw ZulipErrorMapper.Redirected(response, refusal.Value);
                     }
 
-                    return response;
+                    uri = response.Location!;
                 }
             }
             finally
@@ -184,6 +183,27 @@ namespace ZulipAuth.Client
 
                 total += read;
             }
+        }
+
+        /// <summary>Null when the redirect may be followed; otherwise why not.</summary>
+        private static ZulipErrorMapper.RedirectRefusal? RefuseRedirect(ZulipRequest request, Uri current, Uri? location, int redirectsSoFar)
+        {
+            if (request.FormBody != null || request.Authorization != null || !request.FollowSameHostRedirects)
+            {
+                return ZulipErrorMapper.RedirectRefusal.CarriesSecret;
+            }
+
+            if (location == null || !ServerAddress.SameHost(location, request.Uri))
+            {
+                return ZulipErrorMapper.RedirectRefusal.OtherHost;
+            }
+
+            if (IsDowngrade(current, location))
+            {
+                return ZulipErrorMapper.RedirectRefusal.Downgrade;
+            }
+
+            return redirectsSoFar >= MaxRedirects ? ZulipErrorMapper.RedirectRefusal.TooMany : (ZulipErrorMapper.RedirectRefusal?)null;
         }
 
         private static bool IsRedirect(HttpStatusCode status) => (int)status >= 300 && (int)status < 400 && status != HttpStatusCode.NotModified;

@@ -21,15 +21,15 @@ namespace ZulipAuth.Client
     {
         public static readonly TransportOptions Default = new TransportOptions();
 
-        public bool SkipCertificateCheck { get; set; }
+        public bool SkipCertificateCheck { get; init; }
 
-        public ProxyMode ProxyMode { get; set; } = ProxyMode.System;
+        public ProxyMode ProxyMode { get; init; } = ProxyMode.System;
 
-        public Uri? Proxy { get; set; }
+        public Uri? Proxy { get; init; }
 
-        public NetworkCredential? ProxyCredential { get; set; }
+        public NetworkCredential? ProxyCredential { get; init; }
 
-        public bool ProxyUseDefaultCredentials { get; set; }
+        public bool ProxyUseDefaultCredentials { get; init; }
 
         // The pool is keyed on the proxy password too (a new password needs a new handler), but only through a
         // hash, so the key itself holds nothing worth stealing.

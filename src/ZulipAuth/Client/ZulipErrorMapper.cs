@@ -138,80 +138,85 @@ namespace ZulipAuth.Client
         private static string InvalidSubdomainHint(Uri server) =>
             $"No Zulip organization lives at {server}. Use the organization's own URL (for example https://yourorg.zulipchat.com), as shown in the browser's address bar when you are logged in.";
 
+        private const string CheckServerHint = "Check the server address: it must be the organization's URL, for example https://chat.example.com.";
+
         private static string NotZulip(ZulipResponse response) =>
-            $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. Check the server address: it must be the organization's URL, for example https://chat.example.com.";
+            $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. " + CheckServerHint;
 
-        public static ZulipApiException Unexpected(Uri uri, string detail) =>
-            new ZulipApiException(ZulipErrorId.UnexpectedResponse, $"The answer from {uri.GetLeftPart(UriPartial.Path)} does not look like a Zulip server's: {detail} Check the server address.")
-            {
-                RequestUri = uri,
-                StatusCode = HttpStatusCode.OK,
-            };
-
-        public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status) =>
-            new ZulipApiException(ZulipErrorId.UnexpectedResponse, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {HttpTransport.MaxResponseBytes / 1024 / 1024} MiB, which no Zulip answer is; reading stopped there. Check the server address.")
+        /// <summary>A failure found on this side of the wire: what happened, then what to do (also kept as <see cref="ZulipApiException.Hint"/>).</summary>
+        private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false) =>
+            new ZulipApiException(errorId, what + " " + hint, inner)
             {
                 RequestUri = uri,
                 StatusCode = status,
+                Hint = hint,
+                IsTransient = transient,
             };
 
-        public static ZulipApiException Redirected(ZulipResponse response, bool carriedSecret)
+        public static ZulipApiException Unexpected(Uri uri, string detail) =>
+            Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} does not look like a Zulip server's: {detail}", CheckServerHint, status: HttpStatusCode.OK);
+
+        public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status) =>
+            Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {HttpTransport.MaxResponseBytes / 1024 / 1024} MiB, which no Zulip answer is; reading stopped there.", CheckServerHint, status: status);
+
+        /// <summary>Why a redirect was not followed.</summary>
+        public enum RedirectRefusal
+        {
+            CarriesSecret,
+            OtherHost,
+            Downgrade,
+            TooMany,
+        }
+
+        public static ZulipApiException Redirected(ZulipResponse response, RedirectRefusal refusal)
         {
             var location = response.Location;
-            var suggestion = location != null ? $" Use -Server {location.GetLeftPart(UriPartial.Authority)} instead." : string.Empty;
-            var why = carriedSecret
-                ? " A request that carries a password or key never follows a redirect, so nothing was re-sent."
-                : " The redirect leads to another host, which is not followed.";
-            return new ZulipApiException(ZulipErrorId.Redirected, $"{response.RequestUri.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.Status} redirecting to {location?.AbsoluteUri ?? "(no Location)"}.{why}{suggestion}")
+            var why = refusal switch
             {
-                RequestUri = response.RequestUri,
-                StatusCode = response.Status,
-                Hint = suggestion.Trim(),
+                RedirectRefusal.CarriesSecret => "A request that carries a password or key never follows a redirect, so nothing was re-sent.",
+                RedirectRefusal.Downgrade => "The redirect leads from https to plain http, which is never followed.",
+                RedirectRefusal.TooMany => "The server redirected too many times in a row.",
+                _ => "The redirect leads to another host, which is not followed.",
             };
+            var hint = location != null && refusal != RedirectRefusal.TooMany
+                ? $"Use -Server {location.GetLeftPart(UriPartial.Authority)} if that is the organization's URL."
+                : "Use the organization's URL as shown in the browser's address bar.";
+            return Local(ZulipErrorId.Redirected, response.RequestUri, $"{response.RequestUri.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.Status} redirecting to {location?.AbsoluteUri ?? "(no Location)"}. {why}", hint, status: response.Status);
         }
 
         public static ZulipApiException TimedOut(Uri uri, TimeSpan timeout) =>
-            new ZulipApiException(ZulipErrorId.Timeout, $"{uri.GetLeftPart(UriPartial.Path)} did not answer within {Seconds(timeout)} s. Check the address, the network and any proxy, or allow more time with -TimeoutSec.")
-            {
-                RequestUri = uri,
-            };
+            Local(ZulipErrorId.Timeout, uri, $"{uri.GetLeftPart(UriPartial.Path)} did not answer within {Seconds(timeout)} s.", "Check the address, the network and any proxy, or allow more time with -TimeoutSec.");
 
+        /// <summary>
+        /// Network failures. The framework's exceptions name only the address and the socket's reason, never
+        /// request content, so they are kept as the inner exception for diagnosis.
+        /// </summary>
         public static ZulipApiException FromNetworkFailure(Uri uri, Exception failure)
         {
             var host = uri.Host;
             if (Find<AuthenticationException>(failure) != null || Find<WebException>(failure)?.Status == WebExceptionStatus.TrustFailure || Find<WebException>(failure)?.Status == WebExceptionStatus.SecureChannelFailure)
             {
-                return new ZulipApiException(ZulipErrorId.CertificateError, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection. Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure)
-                {
-                    RequestUri = uri,
-                };
+                return Local(ZulipErrorId.CertificateError, uri, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection.", "Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure);
             }
 
             var socket = Find<SocketException>(failure);
             var web = Find<WebException>(failure);
-            string reason;
             if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || socket?.SocketErrorCode == SocketError.TryAgain || web?.Status == WebExceptionStatus.NameResolutionFailure)
             {
-                reason = $"The name {host} could not be resolved. Check the spelling of the server address and your DNS.";
-            }
-            else if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                reason = $"{uri.Authority} refused the connection: nothing listens there. Check the address and the port, and that the server is running.";
-            }
-            else if (socket?.SocketErrorCode == SocketError.ConnectionReset || Find<System.IO.IOException>(failure) != null)
-            {
-                reason = $"The connection to {uri.Authority} was closed before the answer was complete. Try again; if it persists, a proxy or firewall may be interfering.";
-            }
-            else
-            {
-                reason = $"Could not reach {uri.Authority}: {Innermost(failure).Message} Check the address, the network and any proxy (-Proxy, -NoProxy).";
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"The name {host} could not be resolved.", "Check the spelling of the server address and your DNS.", failure, transient: true);
             }
 
-            return new ZulipApiException(ZulipErrorId.ConnectionFailed, reason, failure)
+            if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
             {
-                RequestUri = uri,
-                IsTransient = true,
-            };
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"{uri.Authority} refused the connection: nothing listens there.", "Check the address and the port, and that the server is running.", failure, transient: true);
+            }
+
+            if (socket?.SocketErrorCode == SocketError.ConnectionReset || Find<System.IO.IOException>(failure) != null)
+            {
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"The connection to {uri.Authority} was closed before the answer was complete.", "Try again (-MaximumRetryCount retries such failures); if it persists, a proxy or firewall may be interfering.", failure, transient: true);
+            }
+
+            return Local(ZulipErrorId.ConnectionFailed, uri, $"Could not reach {uri.Authority}: {Innermost(failure).Message}", "Check the address, the network and any proxy (-Proxy, -NoProxy).", failure, transient: true);
         }
 
         private static bool IsTransientStatus(int status) => status == 502 || status == 503 || status == 504;
