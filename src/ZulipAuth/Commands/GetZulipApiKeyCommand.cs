@@ -28,7 +28,7 @@ namespace ZulipAuth.Commands
         public string Server { get; set; } = string.Empty;
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PasswordSet)]
-        [Credential]
+        [CredentialPrompt]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 

@@ -27,7 +27,7 @@ namespace ZulipAuth.Commands
 
         /// <summary>UserName = the email, Password = the API key.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [Credential]
+        [CredentialPrompt]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 

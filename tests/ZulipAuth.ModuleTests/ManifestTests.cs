@@ -1,0 +1,85 @@
+using System.Management.Automation;
+
+namespace ZulipAuth.ModuleTests;
+
+/// <summary>What Test-ModuleManifest and a gallery reviewer see in the built module folder.</summary>
+public class ManifestTests : IDisposable
+{
+    private static readonly string[] ExpectedCmdlets =
+    {
+        "Export-ZulipRc", "Get-ZulipApiKey", "Get-ZulipServerSettings", "Import-ZulipRc", "Test-ZulipApiKey",
+    };
+
+    private readonly PsSession session = new();
+
+    [Fact]
+    public void TestModuleManifestPassesOnTheBuiltFolder()
+    {
+        var result = session.Run("Test-ModuleManifest -Path $args[0] -ErrorAction Continue", Path.Combine(PsSession.ModulePath, "ZulipAuth.psd1"));
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        var manifest = Assert.Single(result.Output);
+        Assert.Equal("ZulipAuth", manifest.Properties["Name"].Value);
+        var exported = ((System.Collections.IDictionary)manifest.Properties["ExportedCmdlets"].Value).Keys.Cast<string>().OrderBy(n => n);
+        Assert.Equal(ExpectedCmdlets, exported);
+    }
+
+    [Fact]
+    public void EveryExportedCmdletExistsWithAnApprovedVerbAndAnOutputType()
+    {
+        var result = session.Run("Get-Command -Module ZulipAuth");
+        var commands = result.Output.Select(o => (CommandInfo)o.BaseObject).ToList();
+        Assert.Equal(ExpectedCmdlets, commands.Select(c => c.Name).OrderBy(n => n));
+        var approved = typeof(VerbsCommon).Assembly.GetTypes()
+            .Where(t => t.Name.StartsWith("Verbs", StringComparison.Ordinal))
+            .SelectMany(t => t.GetFields().Select(f => (string)f.GetValue(null)!))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var command in commands.Cast<CmdletInfo>())
+        {
+            Assert.Contains(command.Verb, approved);
+            Assert.NotEmpty(command.OutputType);
+        }
+    }
+
+    [Fact]
+    public void ManifestDeclaresBothEditionsAndNothingButCmdlets()
+    {
+        // Import-PowerShellDataFile is not in the hosted engine; its implementation is this: a safe evaluation of the hashtable.
+        var ast = System.Management.Automation.Language.Parser.ParseFile(Path.Combine(PsSession.ModulePath, "ZulipAuth.psd1"), out _, out var errors);
+        Assert.Empty(errors);
+        var data = (System.Collections.Hashtable)((System.Management.Automation.Language.HashtableAst)ast.Find(a => a is System.Management.Automation.Language.HashtableAst, false)!).SafeGetValue();
+        Assert.Equal("ZulipAuth.dll", data["RootModule"]);
+        Assert.Equal("5.1", data["PowerShellVersion"]);
+        Assert.Equal(new[] { "Desktop", "Core" }, ((object[])data["CompatiblePSEditions"]!).Cast<string>());
+        Assert.Empty((object[])data["FunctionsToExport"]!);
+        Assert.Empty((object[])data["AliasesToExport"]!);
+        Assert.Empty((object[])data["VariablesToExport"]!);
+        var psData = (System.Collections.Hashtable)((System.Collections.Hashtable)data["PrivateData"]!)["PSData"]!;
+        var tags = ((object[])psData["Tags"]!).Cast<string>().ToList();
+        foreach (var tag in new[] { "Zulip", "PSEdition_Desktop", "PSEdition_Core", "Windows", "Linux", "MacOS" })
+        {
+            Assert.Contains(tag, tags);
+        }
+
+        Assert.NotNull(psData["ProjectUri"]);
+        Assert.NotNull(psData["LicenseUri"]);
+        Assert.NotNull(psData["ReleaseNotes"]);
+    }
+
+    [Fact]
+    public void TheModuleFolderShipsNoThirdPartyAssembly()
+    {
+        var assemblies = Directory.GetFiles(PsSession.ModulePath, "*.dll", SearchOption.AllDirectories).Select(Path.GetFileName);
+        Assert.Equal(new[] { "ZulipAuth.dll" }, assemblies);
+    }
+
+    [Fact]
+    public void TheAssemblyVersionComesFromTheManifest()
+    {
+        var result = session.Run("(Get-Module ZulipAuth).Version.ToString(3); [ZulipAuth.ZulipApiKey].Assembly.GetName().Version.ToString(3)");
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal(result.Output[0].ToString(), result.Output[1].ToString());
+    }
+
+    public void Dispose() => session.Dispose();
+}
