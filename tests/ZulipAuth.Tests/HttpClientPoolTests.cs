@@ -82,6 +82,30 @@ public class HttpClientPoolTests
     }
 
     [Fact]
+    public void ANewDefaultProxyGetsANewSystemProxyClientAndTheOldOneComesBack()
+    {
+        // HttpClient.DefaultProxy is process-wide; the other tests of this class (run one after another) are
+        // the only ones here that use the system-proxy client, and it is put back before the end.
+        var original = HttpClient.DefaultProxy;
+        var before = HttpClientPool.Get(new TransportOptions());
+        try
+        {
+            HttpClient.DefaultProxy = new WebProxy("http://proxy-default.example.com:3128/");
+            var afterChange = HttpClientPool.Get(new TransportOptions());
+
+            Assert.NotSame(before, afterChange);
+            Assert.Same(afterChange, HttpClientPool.Get(new TransportOptions()));
+            Assert.Same(HttpClientPool.Get(new TransportOptions { ProxyMode = ProxyMode.None }), HttpClientPool.Get(new TransportOptions { ProxyMode = ProxyMode.None }));
+        }
+        finally
+        {
+            HttpClient.DefaultProxy = original;
+        }
+
+        Assert.Same(before, HttpClientPool.Get(new TransportOptions()));
+    }
+
+    [Fact]
     public void PooledClientsHaveNoOverallTimeoutOfTheirOwn()
     {
         // Timeouts are per request; a 100 s HttpClient.Timeout would cut -TimeoutSec 0 or 300 short.

@@ -117,6 +117,11 @@ namespace ZulipAuth.Client
             {
                 response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
                 var status = response.StatusCode;
+                if (status == HttpStatusCode.ProxyAuthenticationRequired)
+                {
+                    throw ZulipErrorMapper.ProxyAuthenticationRequired(uri, ProxyFor(uri));
+                }
+
                 var location = IsRedirect(status) ? ResolveLocation(uri, response) : null;
                 var mediaType = response.Content?.Headers.ContentType?.MediaType;
                 var body = location == null ? await ReadBoundedAsync(response, uri, token).ConfigureAwait(false) : new ArraySegment<byte>(Array.Empty<byte>());
@@ -136,9 +141,13 @@ namespace ZulipAuth.Client
             {
                 throw ZulipErrorMapper.TimedOut(uri, timeout);
             }
+            catch (Exception e) when (IsProxyAuthenticationRefusal(e))
+            {
+                throw ZulipErrorMapper.ProxyAuthenticationRequired(uri, ProxyFor(uri), e);
+            }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is WebException || e is SocketException || e is AuthenticationException || e is ObjectDisposedException)
             {
-                throw ZulipErrorMapper.FromNetworkFailure(uri, e);
+                throw ZulipErrorMapper.FromNetworkFailure(uri, e, ProxyFor(uri));
             }
             finally
             {
@@ -183,6 +192,28 @@ namespace ZulipAuth.Client
 
                 total += read;
             }
+        }
+
+        private Uri? ProxyFor(Uri target) => (client as PooledHttpClient)?.ProxyFor(target);
+
+        /// <summary>A proxy's 407 that the handler reports as a failure rather than as an answer (a refused CONNECT tunnel).</summary>
+        private static bool IsProxyAuthenticationRefusal(Exception e)
+        {
+            for (Exception? x = e; x != null; x = x.InnerException)
+            {
+                if (x is WebException web && (web.Response as HttpWebResponse)?.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
+                {
+                    return true;
+                }
+
+                // .NET 5 and later carry the tunnel's status in HttpRequestException.StatusCode, which .NET Framework lacks.
+                if (x is HttpRequestException && x.GetType().GetProperty("StatusCode")?.GetValue(x) is HttpStatusCode status && status == HttpStatusCode.ProxyAuthenticationRequired)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Null when the redirect may be followed; otherwise why not.</summary>

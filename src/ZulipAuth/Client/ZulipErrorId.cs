@@ -20,6 +20,7 @@ namespace ZulipAuth
         public const string Redirected = "ZulipRedirected";
         public const string ConnectionFailed = "ZulipConnectionFailed";
         public const string CertificateError = "ZulipCertificateError";
+        public const string ProxyAuthenticationRequired = "ZulipProxyAuthenticationRequired";
         public const string Timeout = "ZulipTimeout";
         public const string InvalidServer = "ZulipInvalidServer";
         public const string UnencryptedAuthentication = "ZulipUnencryptedAuthentication";

@@ -187,11 +187,15 @@ namespace ZulipAuth.Client
         public static ZulipApiException TimedOut(Uri uri, TimeSpan timeout) =>
             Local(ZulipErrorId.Timeout, uri, $"{uri.GetLeftPart(UriPartial.Path)} did not answer within {Seconds(timeout)} s.", "Check the address, the network and any proxy, or allow more time with -TimeoutSec.");
 
+        /// <summary>HTTP 407 from a proxy: it wants credentials, or did not accept the ones given. Never retried (a proxy may lock the account too).</summary>
+        public static ZulipApiException ProxyAuthenticationRequired(Uri uri, Uri? proxy, Exception? inner = null) =>
+            Local(ZulipErrorId.ProxyAuthenticationRequired, uri, $"The proxy {(proxy == null ? "between here and " + uri.Host : proxy.GetLeftPart(UriPartial.Authority))} answered HTTP 407 (Proxy Authentication Required): it needs credentials, or did not accept the ones given.", "Give the proxy's user name and password with -Proxy and -ProxyCredential, or use -ProxyUseDefaultCredentials to log in to it as the current Windows user.", inner, HttpStatusCode.ProxyAuthenticationRequired);
+
         /// <summary>
         /// Network failures. The framework's exceptions name only the address and the socket's reason, never
         /// request content, so they are kept as the inner exception for diagnosis.
         /// </summary>
-        public static ZulipApiException FromNetworkFailure(Uri uri, Exception failure)
+        public static ZulipApiException FromNetworkFailure(Uri uri, Exception failure, Uri? proxy = null)
         {
             var host = uri.Host;
             if (Find<AuthenticationException>(failure) != null || Find<WebException>(failure)?.Status == WebExceptionStatus.TrustFailure || Find<WebException>(failure)?.Status == WebExceptionStatus.SecureChannelFailure)
@@ -201,6 +205,12 @@ namespace ZulipAuth.Client
 
             var socket = Find<SocketException>(failure);
             var web = Find<WebException>(failure);
+            if (proxy != null && (socket?.SocketErrorCode == SocketError.ConnectionRefused || socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || web?.Status == WebExceptionStatus.ProxyNameResolutionFailure || web?.Status == WebExceptionStatus.ConnectFailure))
+            {
+                // Through a proxy the client only ever resolves and connects to the proxy itself.
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"Could not connect to the proxy {proxy.GetLeftPart(UriPartial.Authority)} on the way to {uri.Authority}: {Innermost(failure).Message}", "Check the proxy address (-Proxy, or the system's proxy settings), or go direct with -NoProxy.", failure, transient: true);
+            }
+
             if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || socket?.SocketErrorCode == SocketError.TryAgain || web?.Status == WebExceptionStatus.NameResolutionFailure)
             {
                 return Local(ZulipErrorId.ConnectionFailed, uri, $"The name {host} could not be resolved.", "Check the spelling of the server address and your DNS.", failure, transient: true);

@@ -22,6 +22,7 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.Redirected] = ErrorCategory.InvalidOperation,
             [ZulipErrorId.ConnectionFailed] = ErrorCategory.ConnectionError,
             [ZulipErrorId.CertificateError] = ErrorCategory.SecurityError,
+            [ZulipErrorId.ProxyAuthenticationRequired] = ErrorCategory.AuthenticationError,
             [ZulipErrorId.Timeout] = ErrorCategory.OperationTimeout,
             [ZulipErrorId.InvalidServer] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.UnencryptedAuthentication] = ErrorCategory.SecurityError,
