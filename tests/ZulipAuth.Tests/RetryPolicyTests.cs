@@ -117,9 +117,12 @@ public class RetryPolicyTests
     {
         var failure = await RateLimited(seconds);
 
-        var delay = new RetryPolicy(5, FiveSeconds).NextDelay(failure, 0);
+        var policy = new RetryPolicy(5, FiveSeconds);
+        var delay = policy.NextDelay(failure, 0);
 
         Assert.Equal(waits, delay.HasValue);
+        // What the cmdlet reports when it declines to sleep that long.
+        Assert.Equal(seconds, policy.WaitBefore(failure).TotalSeconds, 3);
         Assert.NotNull(failure.RetryAfter);
         Assert.Equal(seconds, failure.RetryAfter!.Value.TotalSeconds, 3);
     }

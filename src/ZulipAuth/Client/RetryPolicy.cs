@@ -33,8 +33,12 @@ namespace ZulipAuth.Client
                 return null;
             }
 
-            var wait = failure.RetryAfter.HasValue && failure.RetryAfter.Value > Interval ? failure.RetryAfter.Value : Interval;
+            var wait = WaitBefore(failure);
             return wait > LongestWait ? (TimeSpan?)null : wait;
         }
+
+        /// <summary>How long a retry of <paramref name="failure"/> has to wait: the server's Retry-After, but never less than the interval.</summary>
+        public TimeSpan WaitBefore(ZulipApiException failure) =>
+            failure.RetryAfter.HasValue && failure.RetryAfter.Value > Interval ? failure.RetryAfter.Value : Interval;
     }
 }

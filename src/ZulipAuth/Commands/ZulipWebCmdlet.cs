@@ -14,6 +14,8 @@ namespace ZulipAuth.Commands
     /// </summary>
     public abstract class ZulipWebCmdlet : PSCmdlet, IDisposable
     {
+        private const int RetryProgressId = 0x5A17;
+
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private ZulipClient? client;
         private RetryPolicy? retryPolicy;
@@ -63,7 +65,17 @@ namespace ZulipAuth.Commands
             }
         }
 
-        protected override void StopProcessing() => stopping.Cancel();
+        protected override void StopProcessing()
+        {
+            try
+            {
+                stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Ctrl+C arrived as the command finished: nothing is left to cancel.
+            }
+        }
 
         /// <summary>
         /// Runs one request, retrying transient failures per -MaximumRetryCount with a countdown in the
@@ -86,6 +98,7 @@ namespace ZulipAuth.Commands
                     var delay = retryPolicy!.NextDelay(failure, retries);
                     if (delay == null)
                     {
+                        ExplainWhyNotRetried(activity, failure, retries);
                         throw;
                     }
 
@@ -97,12 +110,29 @@ namespace ZulipAuth.Commands
         /// <summary>Writes a non-terminating error for one failed input; the pipeline goes on with the next.</summary>
         protected void WriteZulipError(ZulipApiException failure, object? target) => WriteError(ErrorRecords.Create(failure, target));
 
+        /// <summary>A transient failure that was not retried although retries were asked for: say why.</summary>
+        private void ExplainWhyNotRetried(string activity, ZulipApiException failure, int retries)
+        {
+            if (!failure.IsTransient || MaximumRetryCount == 0)
+            {
+                return;
+            }
+
+            if (retries < MaximumRetryCount)
+            {
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}); not retrying, because the wait of {2:0.###} s is longer than {3:0} minutes.", activity, failure.ErrorId, retryPolicy!.WaitBefore(failure).TotalSeconds, RetryPolicy.LongestWait.TotalMinutes));
+            }
+            else
+            {
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}) after {2} retries; giving up.", activity, failure.ErrorId, retries));
+            }
+        }
+
         private void WaitBeforeRetry(string activity, ZulipApiException failure, TimeSpan delay, int attempt)
         {
             var reason = failure.StatusCode.HasValue ? $"HTTP {(int)failure.StatusCode.Value}" : failure.ErrorId;
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}: {2}); retry {3} of {4} in {5:0.###} s.", activity, failure.ErrorId, reason, attempt, MaximumRetryCount, delay.TotalSeconds));
 
-            var progress = new ProgressRecord(0x5A17, activity, "Waiting to retry") { PercentComplete = -1 };
             var end = DateTime.UtcNow + delay;
             try
             {
@@ -114,9 +144,13 @@ namespace ZulipAuth.Commands
                         return;
                     }
 
-                    progress.SecondsRemaining = (int)Math.Ceiling(remaining.TotalSeconds);
-                    progress.StatusDescription = $"{reason}: retry {attempt} of {MaximumRetryCount} in {progress.SecondsRemaining} s";
-                    WriteProgress(progress);
+                    // A new record each time: hosts may keep the records they are given (the Progress stream does).
+                    var seconds = (int)Math.Ceiling(remaining.TotalSeconds);
+                    WriteProgress(new ProgressRecord(RetryProgressId, activity, $"{reason}: retry {attempt} of {MaximumRetryCount} in {seconds} s")
+                    {
+                        SecondsRemaining = seconds,
+                        PercentComplete = Math.Min(100, Math.Max(0, (int)(100 * (1 - (remaining.TotalSeconds / delay.TotalSeconds))))),
+                    });
                     if (CancelToken.WaitHandle.WaitOne(remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1)))
                     {
                         throw new PipelineStoppedException();
@@ -125,8 +159,7 @@ namespace ZulipAuth.Commands
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(RetryProgressId, activity, "Retrying") { RecordType = ProgressRecordType.Completed });
             }
         }
 
