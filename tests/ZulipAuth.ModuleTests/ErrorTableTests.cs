@@ -2,7 +2,6 @@ using System.Collections;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Net;
-using System.Net.Sockets;
 using ZulipAuth.TestServer;
 
 namespace ZulipAuth.ModuleTests;
@@ -206,14 +205,5 @@ public class ErrorTableTests : ModuleTestBase
     {
         var result = Session.Run("Get-ZulipServerSettings -Server $args[0]", server);
         Assert.Empty(result.Errors);
-    }
-
-    private static int UnusedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
 using ZulipAuth.TestServer;
 
 namespace ZulipAuth.ModuleTests;
@@ -49,6 +51,26 @@ public abstract class ModuleTestBase : IAsyncLifetime
         Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
         Assert.Equal(category, error.CategoryInfo.Category);
         Assert.Equal("ZulipAuth.ZulipApiException", error.Exception.GetType().FullName);
+    }
+
+    /// <summary>After a failure or a stop: the same runspace must still fetch a key normally.</summary>
+    protected void AssertTheRunspaceStillFetchesAKey(string extra = "")
+    {
+        Behaviour.ClearFault();
+        var next = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), extra);
+        Assert.Null(next.Terminating);
+        Assert.Empty(next.Errors);
+        Assert.Equal(TestUsers.Iago.Email, Assert.Single(next.Output).Properties["Email"].Value);
+    }
+
+    /// <summary>A loopback port nothing listens on (a connection there is refused).</summary>
+    protected static int UnusedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     protected static object? Prop(object exceptionOrObject, string name) =>

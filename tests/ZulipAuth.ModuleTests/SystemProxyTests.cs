@@ -1,0 +1,42 @@
+using System.Collections;
+using System.Diagnostics;
+using ZulipAuth.TestServer;
+
+namespace ZulipAuth.ModuleTests;
+
+/// <summary>
+/// Without -Proxy the module uses the system proxy, which in PowerShell 7 is [System.Net.Http.HttpClient]::DefaultProxy
+/// (from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, or set by the user); -NoProxy goes direct. The default proxy is
+/// process-wide, so these tests run alone and put it back.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public class SystemProxyTests : ModuleTestBase
+{
+    [Fact]
+    public async Task TheSystemProxyIsUsedByDefaultAndNoProxyBypassesIt()
+    {
+        await using var proxy = new LoopbackConnectProxy();
+        var original = System.Net.Http.HttpClient.DefaultProxy;
+        try
+        {
+            // Set the way a PowerShell 7 user does it, after the module has already been used in the process.
+            var set = Session.Run("$p = [System.Net.WebProxy]::new($args[0]); $p.BypassProxyOnLocal = $false; [System.Net.Http.HttpClient]::DefaultProxy = $p", proxy.Uri);
+            Assert.Empty(set.Errors);
+            Assert.Null(set.Terminating);
+
+            var viaProxy = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password));
+            Assert.Empty(viaProxy.Errors);
+            Assert.Equal(2, proxy.RequestCount);
+
+            var direct = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), "-NoProxy");
+            Assert.Empty(direct.Errors);
+            Assert.Single(direct.Output);
+            Assert.Equal(2, proxy.RequestCount);
+            Assert.Equal(2, Posts);
+        }
+        finally
+        {
+            System.Net.Http.HttpClient.DefaultProxy = original;
+        }
+    }
+}
