@@ -83,6 +83,22 @@ public class TestZulipApiKeyTests : ModuleTestBase
     }
 
     [Fact]
+    public void AUserNameAloneAsCredentialPromptsForTheApiKeyNotAPassword()
+    {
+        var host = new RecordingHost(Cred("typed-by-the-user", TestUsers.Iago.ApiKey));
+        using var session = new PsSession(host);
+
+        var result = session.Run("Test-ZulipApiKey -Server $args[0] -Credential iago@zulip.com", Http);
+
+        Assert.True(SingleBool(result));
+        var prompt = Assert.Single(host.CredentialPrompts);
+        Assert.Equal(TestUsers.Iago.Email, prompt.UserName);
+        Assert.Contains("API key", prompt.Message);
+        Assert.DoesNotContain("password", prompt.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(TestUsers.Iago.ApiKey, host.Written);
+    }
+
+    [Fact]
     public void ARevokedKeyIsFalseWithTheServersReasonInAVerboseLine()
     {
         var key = Session.RunWith("param($S, $C) Get-ZulipApiKey -Server $S -Credential $C",

@@ -218,6 +218,23 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
     }
 
     [Fact]
+    public void TheWhatIfMessageNamesTheFileAndTheAccountButNotTheKey()
+    {
+        var host = new RecordingHost();
+        using var session = new PsSession(host);
+        var path = dir.File("zuliprc");
+
+        var result = session.RunWith("param($Key, $P) $Key | Export-ZulipRc -Path $P -WhatIf", new Hashtable { ["Key"] = FetchKey(), ["P"] = path });
+
+        Assert.Empty(result.Errors);
+        Assert.False(File.Exists(path));
+        Assert.Contains("What if", host.Written);
+        Assert.Contains(path, host.Written);
+        Assert.Contains(TestUsers.Iago.Email, host.Written);
+        Assert.DoesNotContain(TestUsers.Iago.ApiKey, host.Written);
+    }
+
+    [Fact]
     public void PassThruGivesTheFileInfo()
     {
         var path = dir.File("zuliprc");
