@@ -13,10 +13,11 @@ public sealed class PsSession : IDisposable
 {
     private readonly Runspace runspace;
 
-    public PsSession()
+    /// <param name="host">A host whose UI records prompts and host output (RecordingHost); none by default.</param>
+    public PsSession(System.Management.Automation.Host.PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();
-        runspace = RunspaceFactory.CreateRunspace(state);
+        runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
 
         // Every stream at its most talkative, so the secrets scan sees everything a user could turn on.

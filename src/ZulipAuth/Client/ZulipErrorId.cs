@@ -28,8 +28,10 @@ namespace ZulipAuth
         public const string InvalidApiKey = "ZulipInvalidApiKey";
         public const string ConfigNotFound = "ZulipConfigNotFound";
         public const string ConfigInvalid = "ZulipConfigInvalid";
+        public const string ConfigReadFailed = "ZulipConfigReadFailed";
         public const string ConfigExists = "ZulipConfigExists";
         public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
+        public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
     }
 }

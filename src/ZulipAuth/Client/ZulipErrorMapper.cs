@@ -94,9 +94,14 @@ namespace ZulipAuth.Client
                     return Make(ZulipErrorId.InvalidApiKey, "The key (or the email paired with it) is not accepted; fetch a new key with Get-ZulipApiKey.");
             }
 
-            if (status == 400 && (msg == "Invalid subdomain" || msg == "Subdomain required"))
+            if (status == 400 && msg == "Invalid subdomain")
             {
                 return Make(ZulipErrorId.InvalidSubdomain, InvalidSubdomainHint(server));
+            }
+
+            if (status == 400 && msg == "Subdomain required")
+            {
+                return Make(ZulipErrorId.InvalidSubdomain, $"{server} is the root domain of a Zulip server that hosts several organizations (often a hosting provider's landing page). Use your organization's own subdomain, for example https://yourorg.{server.Authority}, as shown in the browser's address bar when you are logged in.");
             }
 
             if (status == 400 && msg == "Enter a valid email address.")
@@ -104,7 +109,12 @@ namespace ZulipAuth.Client
                 return Make(ZulipErrorId.InvalidUsername, "This organization logs in with an email address: use the email as the user name.");
             }
 
-            if (endpoint == ZulipEndpoint.DevFetchApiKey && (status == 404 || msg == "DevAuthBackend not enabled."))
+            if (endpoint == ZulipEndpoint.DevFetchApiKey && msg == "DevAuthBackend not enabled.")
+            {
+                return Make(ZulipErrorId.NotDevelopmentServer, $"{server} has the development login turned off, so it is not a Zulip development environment that -Development can use. Use -Credential with a password.");
+            }
+
+            if (endpoint == ZulipEndpoint.DevFetchApiKey && status == 404)
             {
                 return Make(ZulipErrorId.NotDevelopmentServer, $"{server} is not a Zulip development environment. Use -Credential with a password on production servers.");
             }

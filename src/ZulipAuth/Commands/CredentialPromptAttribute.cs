@@ -10,6 +10,9 @@ namespace ZulipAuth.Commands
     /// </summary>
     public sealed class CredentialPromptAttribute : ArgumentTransformationAttribute
     {
+        /// <summary>What the prompt asks for: a password by default; Test-ZulipApiKey asks for the API key.</summary>
+        public string Message { get; set; } = "Enter your Zulip password (or LDAP password).";
+
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
             var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
@@ -26,9 +29,9 @@ namespace ZulipAuth.Commands
             }
         }
 
-        private static PSCredential Prompt(EngineIntrinsics engineIntrinsics, string userName)
+        private PSCredential Prompt(EngineIntrinsics engineIntrinsics, string userName)
         {
-            var credential = engineIntrinsics?.Host?.UI?.PromptForCredential("Zulip login", "Enter your Zulip password (or LDAP password).", userName, string.Empty);
+            var credential = engineIntrinsics?.Host?.UI?.PromptForCredential("Zulip login", Message, userName, string.Empty);
             return credential ?? throw new PSArgumentException("No credential was entered.", "Credential");
         }
     }

@@ -30,8 +30,10 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.InvalidApiKey] = ErrorCategory.AuthenticationError,
             [ZulipErrorId.ConfigNotFound] = ErrorCategory.ObjectNotFound,
             [ZulipErrorId.ConfigInvalid] = ErrorCategory.InvalidData,
+            [ZulipErrorId.ConfigReadFailed] = ErrorCategory.ReadError,
             [ZulipErrorId.ConfigExists] = ErrorCategory.ResourceExists,
             [ZulipErrorId.ConfigWriteFailed] = ErrorCategory.WriteError,
+            [ZulipErrorId.InvalidPath] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.ConflictingParameters] = ErrorCategory.InvalidArgument,
         };
 

@@ -15,7 +15,9 @@ namespace ZulipAuth.Commands
     [OutputType(typeof(FileInfo))]
     public sealed class ExportZulipRcCommand : PSCmdlet
     {
-        private readonly HashSet<string> writtenThisRun = new HashSet<string>(StringComparer.Ordinal);
+        // Paths as the file system compares them, so two spellings of one Windows path count as one file.
+        private readonly HashSet<string> writtenThisRun = new HashSet<string>(
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
@@ -34,13 +36,23 @@ namespace ZulipAuth.Commands
 
         protected override void ProcessRecord()
         {
-            var path = GetUnresolvedProviderPathFromPSPath(Path);
+            string path;
+            try
+            {
+                path = FileSystemPath.Resolve(this, Path);
+            }
+            catch (ZulipApiException e)
+            {
+                WriteError(ErrorRecords.Create(e, Path));
+                return;
+            }
+
             if (!Force && (writtenThisRun.Contains(path) || File.Exists(path)))
             {
                 var why = writtenThisRun.Contains(path)
                     ? $"'{path}' already received a key in this pipeline, and a zuliprc holds one [api] section."
                     : $"'{path}' already exists and was left untouched.";
-                WriteError(ErrorRecords.Create(new ZulipApiException(ZulipErrorId.ConfigExists, why + " Use -Force to replace it, or -Path to write another file."), path));
+                Fail(ZulipErrorId.ConfigExists, why, "Use -Force to replace it, or -Path to write another file.", path);
                 return;
             }
 
@@ -56,8 +68,16 @@ namespace ZulipAuth.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                var id = File.Exists(path) && !Force ? ZulipErrorId.ConfigExists : ZulipErrorId.ConfigWriteFailed;
-                WriteError(new ErrorRecord(e, id, ErrorCategory.WriteError, path));
+                // The file system's reason names the path and the cause, never the content.
+                if (File.Exists(path) && !Force)
+                {
+                    Fail(ZulipErrorId.ConfigExists, $"'{path}' was created by someone else while the key was being written, and was left untouched.", "Use -Force to replace it, or -Path to write another file.", path, e);
+                }
+                else
+                {
+                    Fail(ZulipErrorId.ConfigWriteFailed, $"Could not write '{path}': {e.Message}", "Check that the folder exists or can be created, and that you may write there; or choose another -Path.", path, e);
+                }
+
                 return;
             }
             finally
@@ -72,5 +92,8 @@ namespace ZulipAuth.Commands
                 WriteObject(new FileInfo(path));
             }
         }
+
+        private void Fail(string errorId, string what, string hint, string path, Exception? inner = null) =>
+            WriteError(ErrorRecords.Create(new ZulipApiException(errorId, what + " " + hint, inner) { Hint = hint }, path));
     }
 }

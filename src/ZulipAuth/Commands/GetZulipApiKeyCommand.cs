@@ -18,8 +18,10 @@ namespace ZulipAuth.Commands
         private const string DevelopmentSet = "Development";
 
         // Zulip's own check is Django's email validator; this only has to catch a login name typed where an
-        // email is required, before a password is sent for nothing.
-        private static readonly Regex LooksLikeEmail = new Regex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.CultureInvariant);
+        // email is required, before a password is sent for nothing. It must never refuse what Django accepts
+        // ("admin@localhost", "a@[10.0.0.1]", a quoted local part with spaces), so it asks only for text on both
+        // sides of an '@' and leaves the finer rules to the server.
+        private static readonly Regex LooksLikeEmail = new Regex(@"^.+@[^@]+$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Site", "Realm")]

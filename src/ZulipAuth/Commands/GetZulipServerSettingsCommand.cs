@@ -16,6 +16,7 @@ namespace ZulipAuth.Commands
         [Alias("Site", "Realm")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ServerArgumentCompleter))]
+        [UriToString]
         public string Server { get; set; } = string.Empty;
 
         protected override void ProcessRecord()

@@ -18,6 +18,8 @@ namespace ZulipAuth.Commands
     {
         private static readonly string[] EnvironmentNames = { "ZULIP_EMAIL", "ZULIP_API_KEY", "ZULIP_SITE" };
 
+        private const string GetAKeyHint = "Fetch a key with Get-ZulipApiKey | Export-ZulipRc, or download a zuliprc from the web app (Personal settings > Account & privacy > API key).";
+
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName", "PSPath")]
         [ValidateNotNullOrEmpty]
@@ -25,35 +27,58 @@ namespace ZulipAuth.Commands
 
         protected override void ProcessRecord()
         {
-            if (Path == null)
+            try
             {
-                var values = EnvironmentNames.Select(Environment.GetEnvironmentVariable).ToArray();
-                if (values.All(v => !string.IsNullOrEmpty(v)))
-                {
-                    WriteVerbose("Using ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE from the environment.");
-                    EmitFromValues("the environment variables", values[0]!, values[1]!, values[2]!);
-                    return;
-                }
+                Import();
+            }
+            catch (ZulipApiException e)
+            {
+                WriteError(ErrorRecords.Create(e, Path));
+            }
+        }
 
-                if (values.Any(v => !string.IsNullOrEmpty(v)))
-                {
-                    var missing = EnvironmentNames.Where((n, i) => string.IsNullOrEmpty(values[i]));
-                    WriteWarning($"Some ZULIP_* variables are set but not {string.Join(", ", missing)}; they are used only all together, so a file is read instead.");
-                }
-
-                var configured = Environment.GetEnvironmentVariable("ZULIP_CONFIG");
-                ReadFile(string.IsNullOrEmpty(configured) ? ZulipRcFile.DefaultPath : configured!);
+        private void Import()
+        {
+            if (Path != null)
+            {
+                ReadFile(FileSystemPath.Resolve(this, Path), null);
                 return;
             }
 
-            ReadFile(GetUnresolvedProviderPathFromPSPath(Path));
+            var values = EnvironmentNames.Select(Environment.GetEnvironmentVariable).ToArray();
+            if (values.All(v => !string.IsNullOrEmpty(v)))
+            {
+                WriteVerbose("Using ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE from the environment.");
+                EmitFromValues("ZULIP_SITE", null, values[0]!, values[1]!, values[2]!);
+                return;
+            }
+
+            if (values.Any(v => !string.IsNullOrEmpty(v)))
+            {
+                // The Python bindings would mix them with the file's values one by one, which can pair an email
+                // with another account's key; all three or none is the only unambiguous rule.
+                var missing = EnvironmentNames.Where((n, i) => string.IsNullOrEmpty(values[i]));
+                WriteWarning($"Some ZULIP_* variables are set but not {string.Join(", ", missing)}; they are used only all together, so a file is read instead.");
+            }
+
+            var configured = Environment.GetEnvironmentVariable("ZULIP_CONFIG");
+            if (string.IsNullOrEmpty(configured))
+            {
+                ReadFile(ZulipRcFile.DefaultPath, null);
+            }
+            else
+            {
+                // Relative to the PowerShell location, as -Path is, and with ~ expanded as Python's expanduser does.
+                ReadFile(FileSystemPath.Resolve(this, configured!), "named by ZULIP_CONFIG");
+            }
         }
 
-        private void ReadFile(string path)
+        private void ReadFile(string path, string? origin)
         {
+            var where = origin == null ? $"'{path}'" : $"'{path}' ({origin})";
             if (!File.Exists(path))
             {
-                Fail(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at '{path}'. Fetch a key with Get-ZulipApiKey | Export-ZulipRc, or download one from the web app (Personal settings > Account & privacy > API key).", path);
+                Fail(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at {where}.", GetAKeyHint, path);
                 return;
             }
 
@@ -62,34 +87,46 @@ namespace ZulipAuth.Commands
                 WriteWarning($"'{path}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {path}'. (Zulip's terminal client refuses such a file.)");
             }
 
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                Fail(ZulipErrorId.ConfigReadFailed, $"Could not read {where}: {e.Message}", "Check that you may read the file, or name another one with -Path.", path, e);
+                return;
+            }
+
+            const string FixHint = "Fix the file, or write a new one with Get-ZulipApiKey | Export-ZulipRc -Force.";
             Dictionary<string, Dictionary<string, string>> sections;
             try
             {
-                sections = ZulipRcFile.Parse(File.ReadAllText(path));
+                sections = ZulipRcFile.Parse(text);
             }
             catch (FormatException e)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"'{path}' is not a valid zuliprc: {e.Message}.", path);
+                Fail(ZulipErrorId.ConfigInvalid, $"{where} is not a valid zuliprc: {e.Message}.", FixHint, path);
                 return;
             }
 
             if (!sections.TryGetValue("api", out var api))
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"'{path}' has no [api] section, which every zuliprc has.", path);
+                Fail(ZulipErrorId.ConfigInvalid, $"{where} has no [api] section, which every zuliprc has.", FixHint, path);
                 return;
             }
 
             var missing = new[] { "email", "key", "site" }.Where(k => !api.TryGetValue(k, out var v) || v.Length == 0).ToArray();
             if (missing.Length > 0)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"The [api] section of '{path}' has no {string.Join(", ", missing)}.", path);
+                Fail(ZulipErrorId.ConfigInvalid, $"The [api] section of {where} has no {string.Join(", ", missing)}.", FixHint, path);
                 return;
             }
 
-            EmitFromValues($"'{path}'", api["email"], api["key"], api["site"]);
+            EmitFromValues(where, path, api["email"], api["key"], api["site"]);
         }
 
-        private void EmitFromValues(string source, string email, string key, string site)
+        private void EmitFromValues(string source, string? path, string email, string key, string site)
         {
             Uri server;
             try
@@ -98,7 +135,7 @@ namespace ZulipAuth.Commands
             }
             catch (ZulipApiException e)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"The site in {source} is not usable: {e.Message}", null);
+                Fail(ZulipErrorId.ConfigInvalid, $"The site in {source} is not usable: {e.Message}", "Set site to the organization's URL, for example site=https://chat.example.com.", path);
                 return;
             }
 
@@ -111,7 +148,7 @@ namespace ZulipAuth.Commands
             WriteObject(new ZulipApiKey(server, email, secure, userId: null));
         }
 
-        private void Fail(string errorId, string message, string? path) =>
-            WriteError(ErrorRecords.Create(new ZulipApiException(errorId, message), path));
+        private void Fail(string errorId, string what, string hint, string? path, Exception? inner = null) =>
+            WriteError(ErrorRecords.Create(new ZulipApiException(errorId, what + " " + hint, inner) { Hint = hint }, path));
     }
 }

@@ -27,7 +27,7 @@ namespace ZulipAuth.Commands
 
         /// <summary>UserName = the email, Password = the API key.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [CredentialPrompt]
+        [CredentialPrompt(Message = "Enter the Zulip API key of this account (the web app shows it under Personal settings > Account & privacy > API key).")]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 
