@@ -13,10 +13,13 @@ public sealed class PsSession : IDisposable
 {
     private readonly Runspace runspace;
 
-    public PsSession()
+    /// <param name="host">A host whose UI receives what Out-Host renders (formatting tests); none by default.</param>
+    /// <param name="configure">Adds to the engine's commands before it opens.</param>
+    public PsSession(System.Management.Automation.Host.PSHost? host = null, Action<InitialSessionState>? configure = null)
     {
         var state = InitialSessionState.CreateDefault2();
-        runspace = RunspaceFactory.CreateRunspace(state);
+        configure?.Invoke(state);
+        runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
 
         // Every stream at its most talkative, so the secrets scan sees everything a user could turn on.
