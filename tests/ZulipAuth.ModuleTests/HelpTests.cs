@@ -236,6 +236,29 @@ public class HelpTests : IDisposable
         }
     }
 
+    [Fact]
+    public void EveryPowerShellExampleInTheDocsParses()
+    {
+        var root = PsSession.RepositoryRoot;
+        var pages = Directory.GetFiles(Docs, "*.md", SearchOption.AllDirectories).Append(Path.Combine(root, "README.md"));
+        var problems = new List<string>();
+        var count = 0;
+        foreach (var page in pages)
+        {
+            foreach (var code in AllBlocks(Markdown.Parse(page).Root).Where(b => b.Kind == BlockKind.Code && b.Language == "powershell"))
+            {
+                count++;
+                System.Management.Automation.Language.Parser.ParseInput(code.Text, out _, out var errors);
+                problems.AddRange(errors.Select(e => $"{Path.GetRelativePath(root, page)}({code.Line + e.Extent.StartLineNumber}): {e.Message}"));
+            }
+        }
+
+        Assert.True(count > 40, $"only {count} PowerShell examples found");
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    private static IEnumerable<Block> AllBlocks(Section section) => section.Blocks.Concat(section.Children.SelectMany(AllBlocks));
+
     private List<string> ErrorIds() =>
         session.Run("[ZulipAuth.ZulipErrorId].GetFields() | ForEach-Object { $_.GetValue($null) }").Output.Select(o => o.ToString()).ToList();
 
