@@ -74,6 +74,27 @@ public class ManifestTests : IDisposable
     }
 
     [Fact]
+    public void TheModuleFolderShipsTheLicenseTheViewsAndTheHelp()
+    {
+        var root = PsSession.RepositoryRoot;
+        Assert.Equal(File.ReadAllText(Path.Combine(root, "LICENSE")), File.ReadAllText(Path.Combine(PsSession.ModulePath, "LICENSE")));
+        Assert.True(File.Exists(Path.Combine(PsSession.ModulePath, "ZulipAuth.format.ps1xml")));
+        Assert.True(File.Exists(Path.Combine(PsSession.ModulePath, "en-US", "ZulipAuth.dll-Help.xml")));
+        Assert.True(File.Exists(Path.Combine(PsSession.ModulePath, "en-US", "about_ZulipAuth.help.txt")));
+
+        var loaded = session.Run("(Get-Module ZulipAuth).ExportedFormatFiles | ForEach-Object { [IO.Path]::GetFileName($_) }");
+        Assert.Equal(new[] { "ZulipAuth.format.ps1xml" }, loaded.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
+    public void TheChangelogHasASectionForTheManifestVersion()
+    {
+        var version = session.Run("(Get-Module ZulipAuth).Version.ToString(3)").Output.Single().ToString();
+        var changelog = File.ReadAllLines(Path.Combine(PsSession.RepositoryRoot, "CHANGELOG.md"));
+        Assert.Contains(changelog, line => line.StartsWith($"## {version}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheAssemblyVersionComesFromTheManifest()
     {
         var result = session.Run("(Get-Module ZulipAuth).Version.ToString(3); [ZulipAuth.ZulipApiKey].Assembly.GetName().Version.ToString(3)");

@@ -13,10 +13,12 @@ public sealed class PsSession : IDisposable
 {
     private readonly Runspace runspace;
 
-    /// <param name="host">A host whose UI records prompts and host output (RecordingHost); none by default.</param>
-    public PsSession(System.Management.Automation.Host.PSHost? host = null)
+    /// <param name="host">A host whose UI records prompts and host output (RecordingHost, formatting tests); none by default.</param>
+    /// <param name="configure">Adds to the engine's commands before it opens.</param>
+    public PsSession(System.Management.Automation.Host.PSHost? host = null, Action<InitialSessionState>? configure = null)
     {
         var state = InitialSessionState.CreateDefault2();
+        configure?.Invoke(state);
         runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
 

@@ -14,7 +14,7 @@ namespace ZulipAuth.Commands
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
-            var pattern = new WildcardPattern(typed + "*", WildcardOptions.IgnoreCase);
+            var pattern = new WildcardPattern(LiteralBrackets(typed) + "*", WildcardOptions.IgnoreCase);
             return Candidates()
                 .Where(site => pattern.IsMatch(site) || pattern.IsMatch(StripScheme(site)))
                 .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -36,6 +36,12 @@ namespace ZulipAuth.Commands
                 yield return site;
             }
         }
+
+        /// <summary>
+        /// Keeps * and ? as wildcards but reads [ and ] literally: in a server address they only ever enclose an
+        /// IPv6 literal (http://[::1]:9991), never a character class, and an unclosed one would be an invalid pattern.
+        /// </summary>
+        private static string LiteralBrackets(string typed) => typed.Replace("[", "`[").Replace("]", "`]");
 
         private static string StripScheme(string site)
         {
