@@ -46,10 +46,11 @@ namespace ZulipAuth.Client
                     break;
                 case ProxyMode.Explicit:
                     handler.UseProxy = true;
+                    // Credentials alone: WebProxy.UseDefaultCredentials is a shorthand whose setter overwrites
+                    // Credentials (false sets them to null), which silently dropped -ProxyCredential.
                     handler.Proxy = new WebProxy(options.Proxy!)
                     {
                         Credentials = options.ProxyUseDefaultCredentials ? CredentialCache.DefaultCredentials : options.ProxyCredential,
-                        UseDefaultCredentials = options.ProxyUseDefaultCredentials,
                     };
                     break;
                 default:
