@@ -52,7 +52,15 @@ function Invoke-Test {
     $config.Run.Exit = $false
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
-    $result = Invoke-Pester -Configuration $config
+    # The Pester files start the test server of the configuration just built (tests/TestServer.ps1 reads this).
+    $savedConfiguration = $env:ZULIPAUTH_CONFIGURATION
+    $env:ZULIPAUTH_CONFIGURATION = $Configuration
+    try {
+        $result = Invoke-Pester -Configuration $config
+    }
+    finally {
+        $env:ZULIPAUTH_CONFIGURATION = $savedConfiguration
+    }
     if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed." }
 }
 
