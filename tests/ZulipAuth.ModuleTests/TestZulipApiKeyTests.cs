@@ -268,15 +268,6 @@ public class TestZulipApiKeyTests : ModuleTestBase
         Assert.Equal(typeof(bool), Assert.Single(result.Output).BaseObject);
     }
 
-    private static int UnusedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>A well-formed key that no server knows, to find in any stream it should not reach.</summary>
     private const string CanaryKey = "CanaryKey7f3aXXXXXXXXXXXXXXXXXXX";
 
