@@ -46,6 +46,21 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
 
     // ---------------------------------------------------------------------------------------------- Export
 
+    [Theory]
+    [InlineData("iago@zulip.com\nsite=https://evil.example", "gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv")]
+    [InlineData("iago@zulip.com", "CanaryKeyQ9z\r\nsite=https://evil.example")]
+    public void AnEmailOrKeyWithALineBreakIsRefusedAndNothingIsWritten(string email, string key)
+    {
+        var path = dir.File("zuliprc");
+        var result = Session.RunWith(
+            "param($Email, $Key, $Path) $k = [ZulipAuth.ZulipApiKey]::new([uri]'https://chat.example.com/', $Email, $Key, $null); $k | Export-ZulipRc -Path $Path",
+            new Hashtable { ["Email"] = email, ["Key"] = Cred("unused", key).Password, ["Path"] = path });
+
+        AssertError(result.SingleError(), "ZulipConfigInvalid", ErrorCategory.InvalidData);
+        Assert.False(File.Exists(path));
+        result.AssertNoSecret("CanaryKeyQ9z");
+    }
+
     [Fact]
     public void FetchExportImportTestRoundTrips()
     {

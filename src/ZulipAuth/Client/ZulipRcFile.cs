@@ -27,6 +27,9 @@ namespace ZulipAuth.Client
             return builder.ToString();
         }
 
+        /// <summary>True when <paramref name="value"/> cannot be one line of a zuliprc.</summary>
+        public static bool HasLineBreak(string value) => value.IndexOfAny(new[] { '\r', '\n' }) >= 0;
+
         /// <summary>The site as zuliprc files write it: no trailing slash.</summary>
         public static string SiteText(Uri site) => site.GetLeftPart(UriPartial.Authority);
 

@@ -61,6 +61,13 @@ namespace ZulipAuth.Commands
                 return;
             }
 
+            if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(InputObject.Credential.GetNetworkCredential().Password))
+            {
+                // A line break would smuggle extra settings into the [api] section; the key itself is never echoed.
+                Fail(ZulipErrorId.ConfigInvalid, $"The email or the key of {InputObject.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path);
+                return;
+            }
+
             var content = Encoding.UTF8.GetBytes(ZulipRcFile.Format(InputObject.Email, InputObject.Credential.GetNetworkCredential().Password, InputObject.Server));
             try
             {

@@ -55,7 +55,7 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
-                RefuseUnencrypted(server);
+                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the password and the key");
                 var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : FetchWithPassword(server);
                 Emit(fetched);
             }
@@ -172,17 +172,6 @@ namespace ZulipAuth.Commands
             }
 
             return fetched;
-        }
-
-        private void RefuseUnencrypted(Uri server)
-        {
-            if (ServerAddress.IsUnencryptedRemote(server) && !AllowUnencryptedAuthentication)
-            {
-                throw new ZulipApiException(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so the password and the key would cross the network unencrypted. Use https:// (Zulip servers serve it), or, if you accept the risk, add -AllowUnencryptedAuthentication. Nothing was sent.")
-                {
-                    RequestUri = server,
-                };
-            }
         }
 
         private void Emit(FetchedApiKey fetched)

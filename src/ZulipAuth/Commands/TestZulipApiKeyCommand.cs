@@ -42,13 +42,7 @@ namespace ZulipAuth.Commands
                 server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
                 var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName;
                 var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
-                if (ServerAddress.IsUnencryptedRemote(server) && !AllowUnencryptedAuthentication)
-                {
-                    throw new ZulipApiException(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so the API key would cross the network unencrypted. Use https://, or add -AllowUnencryptedAuthentication if you accept the risk. Nothing was sent.")
-                    {
-                        RequestUri = server,
-                    };
-                }
+                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the API key");
 
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
                 try
