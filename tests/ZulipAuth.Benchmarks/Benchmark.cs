@@ -156,7 +156,7 @@ public static class Benchmark
                 server.ClearRequests();
             }
 
-            log.WriteLine($"methods JIT-compiled during the measured rounds: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore}");
+            log.WriteLine($"methods JIT-compiled during the measured rounds: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore} (compilations {jitBefore} to {System.Runtime.JitInfo.GetCompiledMethodCount()} of the process)");
             // The assembly alone (no manifest, no format file) and a manifest-only module split the cost of an import
             // between the engine's handling of a manifest and a format file, and the module's own assembly.
             var assemblyAlone = Path.Combine(options.ModulePath, "ZulipAuth.dll");

@@ -70,11 +70,12 @@ public static class Program
     /// <summary>What the figures were measured on: a shared 2-core machine's load is part of the story.</summary>
     public static string Machine()
     {
-        var engine = typeof(PSObject).Assembly.GetName().Version;
+        // The product version ("7.6.9"), not the assembly version (7.6.0.500).
+        var engine = System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(PSObject).Assembly.Location).ProductVersion?.Split(' ', '+')[0];
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         return string.Join(Environment.NewLine,
             $"machine: {Environment.ProcessorCount} logical cores, {memory.ToString("0.0", CultureInfo.InvariantCulture)} GiB, {RuntimeInformation.OSDescription}",
-            $"runtime: {RuntimeInformation.FrameworkDescription}, PowerShell engine (System.Management.Automation) {engine}",
+            $"runtime: {RuntimeInformation.FrameworkDescription}, PowerShell engine (System.Management.Automation) {engine}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC",
             $"load average at the start: {LoadAverage()}");
     }
 
