@@ -42,7 +42,7 @@ public sealed class HostedModule : IDisposable
         , $stamps.ToArray()
         """;
 
-    // The bulk-job shape with nothing added for measuring: what the soak and the allocation figure run.
+    // The bulk-job shape with nothing added for measuring: what the soak runs.
     private const string PlainLoopScript = """
         param($Server, $Credential, $Count)
         $WarningPreference = 'SilentlyContinue'
