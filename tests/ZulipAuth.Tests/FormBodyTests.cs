@@ -85,6 +85,29 @@ public class FormBodyTests
     }
 
     [Fact]
+    public void ALongSecretAfterOtherFieldsEncodesWhole()
+    {
+        // Far past any initial buffer: the room is made before the secret is written, never while.
+        var value = string.Concat(Enumerable.Repeat("€😀&", 2000));
+
+        var bytes = new FormBody().Add("username", "iago@zulip.com").AddSecret("password", TestSupport.Secure(value)).Add("after", "x").ToArrayAndClear();
+
+        Assert.Equal("username=iago%40zulip.com&password=" + Uri.EscapeDataString(value) + "&after=x", Ascii(bytes));
+    }
+
+    [Fact]
+    public void TheRoomForASecretIsMadeBeforeItIsWritten()
+    {
+        // Every character takes the most room it can (4 UTF-8 bytes per surrogate pair, 3 per other non-ASCII).
+        var value = string.Concat(Enumerable.Repeat("😀€", 700));
+        var form = new FormBody().AddSecret("password", TestSupport.Secure(value));
+
+        // Exactly what MakeRoom reserved: had the stream grown on its own while writing, it would hold more.
+        Assert.Equal(2 + 9 * ("password".Length + value.Length), form.Capacity);
+        Assert.Equal("password=" + Uri.EscapeDataString(value), Ascii(form.ToArrayAndClear()));
+    }
+
+    [Fact]
     public void TheSecureStringIsLeftIntact()
     {
         var secure = TestSupport.Secure("p&=+% ü€😀");

@@ -14,11 +14,17 @@ namespace ZulipAuth.Client
     /// </summary>
     internal sealed class FormBody
     {
-        // Sized so a form never has to grow (growing would leave an un-zeroed copy of the secret behind).
-        private readonly MemoryStream buffer = new MemoryStream(4096);
+        // A UTF-16 code unit becomes at most 3 UTF-8 bytes (a surrogate pair 4 for two units), each as "%XX".
+        private const int MaxEncodedBytesPerChar = 9;
+
+        private readonly MemoryStream buffer = new MemoryStream();
+
+        /// <summary>The bytes reserved so far (tests: the room is made before a field is written).</summary>
+        internal int Capacity => buffer.Capacity;
 
         public FormBody Add(string name, string value)
         {
+            MakeRoom(name.Length + value.Length);
             Separator();
             Append(name);
             buffer.WriteByte((byte)'=');
@@ -28,6 +34,7 @@ namespace ZulipAuth.Client
 
         public FormBody AddSecret(string name, SecureString value)
         {
+            MakeRoom(name.Length + value.Length);
             Separator();
             Append(name);
             buffer.WriteByte((byte)'=');
@@ -68,6 +75,25 @@ namespace ZulipAuth.Client
             Array.Clear(internalBuffer, 0, internalBuffer.Length);
             buffer.SetLength(0);
             return bytes;
+        }
+
+        /// <summary>
+        /// Grows the buffer, before a field is written, to hold it whatever it encodes to: a buffer that grew while
+        /// a secret was being written would leave an un-zeroed copy of it behind. Sized to the fields actually
+        /// added, so a login allocates a few hundred bytes, not a fixed 4 KiB.
+        /// </summary>
+        private void MakeRoom(int characters)
+        {
+            // A separator and '=' besides the encoded name and value.
+            var needed = buffer.Length + 2 + (long)characters * MaxEncodedBytesPerChar;
+            if (needed <= buffer.Capacity)
+            {
+                return;
+            }
+
+            var old = buffer.GetBuffer();
+            buffer.Capacity = (int)Math.Min(int.MaxValue, Math.Max(needed, 2L * buffer.Capacity));
+            Array.Clear(old, 0, old.Length);
         }
 
         private void Separator()

@@ -91,13 +91,7 @@ namespace ZulipAuth.Client
                 throw ZulipErrorMapper.Unexpected(response.RequestUri, "the success answer lacks api_key or email.");
             }
 
-            var secure = new SecureString();
-            foreach (var c in key!)
-            {
-                secure.AppendChar(c);
-            }
-
-            secure.MakeReadOnly();
+            var secure = SecureStrings.ReadOnlyCopy(key!);
             var ignored = json.GetArray("ignored_parameters_unsupported")?.OfType<string>().ToArray() ?? Array.Empty<string>();
             return new FetchedApiKey(server, email!, secure, json.GetInt("user_id"), ignored);
         }

@@ -139,13 +139,7 @@ namespace ZulipAuth.Commands
                 return;
             }
 
-            var secure = new SecureString();
-            foreach (var c in key)
-            {
-                secure.AppendChar(c);
-            }
-
-            WriteObject(new ZulipApiKey(server, email, secure, userId: null));
+            WriteObject(new ZulipApiKey(server, email, SecureStrings.ReadOnlyCopy(key), userId: null));
         }
 
         private void Fail(string errorId, string what, string hint, string? path, Exception? inner = null) =>
