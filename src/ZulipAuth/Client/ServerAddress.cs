@@ -81,11 +81,9 @@ namespace ZulipAuth.Client
             if (IsUnencryptedRemote(server) && !allowUnencrypted)
             {
                 const string hint = "Use https:// (Zulip servers serve it), or, if you accept the risk, add -AllowUnencryptedAuthentication.";
-                throw new ZulipApiException(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so {secrets} would cross the network unencrypted. Nothing was sent. {hint}")
-                {
-                    RequestUri = server,
-                    Hint = hint,
-                };
+                var failure = ZulipApiException.WithHint(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so {secrets} would cross the network unencrypted. Nothing was sent.", hint);
+                failure.RequestUri = server;
+                throw failure;
             }
         }
 

@@ -17,6 +17,10 @@ namespace ZulipAuth
             ErrorId = errorId;
         }
 
+        /// <summary>A failure told as what happened, then what to do; the hint is also kept on its own in <see cref="Hint"/>.</summary>
+        public static ZulipApiException WithHint(string errorId, string what, string hint, Exception? innerException = null) =>
+            new ZulipApiException(errorId, what + " " + hint, innerException) { Hint = hint };
+
         /// <summary>The module's stable id (see <see cref="ZulipErrorId"/>).</summary>
         public string ErrorId { get; }
 

@@ -154,14 +154,14 @@ namespace ZulipAuth.Client
             $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. " + CheckServerHint;
 
         /// <summary>A failure found on this side of the wire: what happened, then what to do (also kept as <see cref="ZulipApiException.Hint"/>).</summary>
-        private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false) =>
-            new ZulipApiException(errorId, what + " " + hint, inner)
-            {
-                RequestUri = uri,
-                StatusCode = status,
-                Hint = hint,
-                IsTransient = transient,
-            };
+        private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false)
+        {
+            var failure = ZulipApiException.WithHint(errorId, what, hint, inner);
+            failure.RequestUri = uri;
+            failure.StatusCode = status;
+            failure.IsTransient = transient;
+            return failure;
+        }
 
         public static ZulipApiException Unexpected(Uri uri, string detail) =>
             Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} does not look like a Zulip server's: {detail}", CheckServerHint, status: HttpStatusCode.OK);

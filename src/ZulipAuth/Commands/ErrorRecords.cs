@@ -40,6 +40,10 @@ namespace ZulipAuth.Commands
         public static ErrorCategory CategoryOf(string errorId) =>
             Categories.TryGetValue(errorId, out var category) ? category : ErrorCategory.NotSpecified;
 
+        /// <summary>A failure found by the cmdlet itself (what happened, then what to do), targeting <paramref name="target"/>.</summary>
+        public static ErrorRecord Failure(string errorId, string what, string hint, object? target, System.Exception? inner = null) =>
+            Create(ZulipApiException.WithHint(errorId, what, hint, inner), target);
+
         /// <summary>An ErrorRecord whose target is <paramref name="target"/> (a server Uri or a path; never a credential).</summary>
         public static ErrorRecord Create(ZulipApiException exception, object? target)
         {

@@ -52,7 +52,7 @@ namespace ZulipAuth.Commands
                 var why = writtenThisRun.Contains(path)
                     ? $"'{path}' already received a key in this pipeline, and a zuliprc holds one [api] section."
                     : $"'{path}' already exists and was left untouched.";
-                Fail(ZulipErrorId.ConfigExists, why, "Use -Force to replace it, or -Path to write another file.", path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigExists, why, "Use -Force to replace it, or -Path to write another file.", path));
                 return;
             }
 
@@ -64,7 +64,7 @@ namespace ZulipAuth.Commands
             if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(InputObject.Credential.GetNetworkCredential().Password))
             {
                 // A line break would smuggle extra settings into the [api] section; the key itself is never echoed.
-                Fail(ZulipErrorId.ConfigInvalid, $"The email or the key of {InputObject.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The email or the key of {InputObject.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path));
                 return;
             }
 
@@ -78,11 +78,11 @@ namespace ZulipAuth.Commands
                 // The file system's reason names the path and the cause, never the content.
                 if (File.Exists(path) && !Force)
                 {
-                    Fail(ZulipErrorId.ConfigExists, $"'{path}' was created by someone else while the key was being written, and was left untouched.", "Use -Force to replace it, or -Path to write another file.", path, e);
+                    WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigExists, $"'{path}' was created by someone else while the key was being written, and was left untouched.", "Use -Force to replace it, or -Path to write another file.", path, e));
                 }
                 else
                 {
-                    Fail(ZulipErrorId.ConfigWriteFailed, $"Could not write '{path}': {e.Message}", "Check that the folder exists or can be created, and that you may write there; or choose another -Path.", path, e);
+                    WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigWriteFailed, $"Could not write '{path}': {e.Message}", "Check that the folder exists or can be created, and that you may write there; or choose another -Path.", path, e));
                 }
 
                 return;
@@ -100,7 +100,5 @@ namespace ZulipAuth.Commands
             }
         }
 
-        private void Fail(string errorId, string what, string hint, string path, Exception? inner = null) =>
-            WriteError(ErrorRecords.Create(new ZulipApiException(errorId, what + " " + hint, inner) { Hint = hint }, path));
     }
 }

@@ -78,7 +78,7 @@ namespace ZulipAuth.Commands
             var where = origin == null ? $"'{path}'" : $"'{path}' ({origin})";
             if (!File.Exists(path))
             {
-                Fail(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at {where}.", GetAKeyHint, path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at {where}.", GetAKeyHint, path));
                 return;
             }
 
@@ -94,7 +94,7 @@ namespace ZulipAuth.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                Fail(ZulipErrorId.ConfigReadFailed, $"Could not read {where}: {e.Message}", "Check that you may read the file, or name another one with -Path.", path, e);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigReadFailed, $"Could not read {where}: {e.Message}", "Check that you may read the file, or name another one with -Path.", path, e));
                 return;
             }
 
@@ -106,20 +106,20 @@ namespace ZulipAuth.Commands
             }
             catch (FormatException e)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"{where} is not a valid zuliprc: {e.Message}.", FixHint, path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} is not a valid zuliprc: {e.Message}.", FixHint, path));
                 return;
             }
 
             if (!sections.TryGetValue("api", out var api))
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"{where} has no [api] section, which every zuliprc has.", FixHint, path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} has no [api] section, which every zuliprc has.", FixHint, path));
                 return;
             }
 
             var missing = new[] { "email", "key", "site" }.Where(k => !api.TryGetValue(k, out var v) || v.Length == 0).ToArray();
             if (missing.Length > 0)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"The [api] section of {where} has no {string.Join(", ", missing)}.", FixHint, path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The [api] section of {where} has no {string.Join(", ", missing)}.", FixHint, path));
                 return;
             }
 
@@ -135,14 +135,12 @@ namespace ZulipAuth.Commands
             }
             catch (ZulipApiException e)
             {
-                Fail(ZulipErrorId.ConfigInvalid, $"The site in {source} is not usable: {e.Message}", "Set site to the organization's URL, for example site=https://chat.example.com.", path);
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The site in {source} is not usable: {e.Message}", "Set site to the organization's URL, for example site=https://chat.example.com.", path));
                 return;
             }
 
             WriteObject(new ZulipApiKey(server, email, SecureStrings.ReadOnlyCopy(key), userId: null));
         }
 
-        private void Fail(string errorId, string what, string hint, string? path, Exception? inner = null) =>
-            WriteError(ErrorRecords.Create(new ZulipApiException(errorId, what + " " + hint, inner) { Hint = hint }, path));
     }
 }
