@@ -48,14 +48,14 @@ namespace ZulipAuth.Client
             {
                 for (var redirects = 0; ; redirects++)
                 {
-                    if (!RedirectPolicy.IsWebScheme(uri))
-                    {
-                        throw ZulipErrorMapper.Unexpected(uri, $"the scheme '{uri.Scheme}' is not http or https, so nothing was sent.");
-                    }
-
                     if (request.CarriesSecret)
                     {
                         EncryptionRule.Require(uri, RouteTo(uri), request.AllowUnencrypted, request.SecretName);
+                    }
+
+                    if (!RedirectPolicy.IsWebScheme(uri))
+                    {
+                        throw ZulipErrorMapper.Unexpected(uri, $"the scheme '{uri.Scheme}' is not http or https, so nothing was sent.");
                     }
 
                     var response = await SendOnceAsync(request, uri, linked.Token, cancellationToken, timeoutSource.Token).ConfigureAwait(false);

@@ -4,12 +4,14 @@ namespace ZulipAuth.Client
 {
     /// <summary>
     /// The countdown before a retry, without PowerShell: one progress report when the wait starts and one as
-    /// each whole second passes, each slice of waiting at least a millisecond, so a remainder smaller than the
-    /// timer's resolution never turns into a loop of zero-length waits.
+    /// each whole second passes. Every slice of waiting is a whole number of milliseconds, at least one, and a
+    /// remainder under a millisecond is not waited for, so a timer that wakes a little early never turns the
+    /// end of a wait into a loop of zero-length waits.
     /// </summary>
     internal sealed class RetryWait
     {
-        private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan Millisecond = TimeSpan.FromMilliseconds(1);
 
         private readonly Func<DateTime> now;
         private readonly Func<int, bool> waitMilliseconds;
@@ -33,7 +35,7 @@ namespace ZulipAuth.Client
             while (true)
             {
                 var remaining = end - now();
-                if (remaining <= TimeSpan.Zero)
+                if (remaining < Millisecond)
                 {
                     return true;
                 }
@@ -45,10 +47,14 @@ namespace ZulipAuth.Client
                     report(seconds, delay > TimeSpan.Zero ? Math.Min(1, Math.Max(0, 1 - (remaining.TotalSeconds / delay.TotalSeconds))) : 1);
                 }
 
-                // Up to the next whole second of the countdown, rounded up to a whole millisecond (never 0).
-                var untilNextSecond = remaining - TimeSpan.FromSeconds(seconds - 1);
-                var slice = untilNextSecond > Slice || untilNextSecond <= TimeSpan.Zero ? Slice : untilNextSecond;
-                var milliseconds = (int)Math.Max(1, Math.Ceiling(slice.TotalMilliseconds));
+                // Up to the next whole second of the countdown; when that is under a millisecond away, the one after.
+                var slice = remaining - TimeSpan.FromSeconds(seconds - 1);
+                if (slice < Millisecond)
+                {
+                    slice += Second;
+                }
+
+                var milliseconds = (int)Math.Max(1, Math.Min(int.MaxValue, Math.Ceiling(slice.TotalMilliseconds)));
                 if (waitMilliseconds(milliseconds))
                 {
                     return false;
