@@ -39,8 +39,9 @@ public class FaultInjectionTests : ModuleTestBase
             Assert.Contains("-TimeoutSec", Error(r).Exception.Message);
         }),
         new("connection reset mid-answer", "ZulipConnectionFailed", 10, t => t.Fault(FaultKind.ResetConnection)),
-        new("connection reset, retried to success", null, 10, t => t.Fault(FaultKind.ResetConnection, "-MaximumRetryCount 1 -RetryIntervalSec 1", count: 1, right: true),
-            (t, r, _) => Assert.Equal(2, t.Posts)),
+        // The reset comes after the answer began: the server had the password, so it is never sent again.
+        new("connection reset with retries asked for, the password not re-sent", "ZulipConnectionFailed", 10, t => t.Fault(FaultKind.ResetConnection, "-MaximumRetryCount 1 -RetryIntervalSec 1", count: 1, right: true),
+            (t, r, _) => Assert.Equal(1, t.Posts)),
         new("HTML 502", "ZulipServerError", 10, t => t.Fault(FaultKind.Html502), (t, r, _) => Assert.Equal(502, Status(r))),
         new("HTML 502 retried until the budget is spent", "ZulipServerError", 10, t => t.Fault(FaultKind.Html502, "-MaximumRetryCount 2 -RetryIntervalSec 1"),
             (t, r, elapsed) =>

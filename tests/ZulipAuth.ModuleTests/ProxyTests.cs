@@ -45,9 +45,32 @@ public class ProxyTests : ModuleTestBase
     }
 
     [Fact]
+    public void APasswordForLoopbackThroughTheGivenProxyIsRefusedBeforeAnythingIsSent()
+    {
+        var result = GetKeyVia(Http, Cred(TestUsers.Iago.Email, CanaryPassword));
+
+        AssertError(result.SingleError(), "ZulipUnencryptedAuthentication", ErrorCategory.SecurityError);
+        Assert.Contains(proxy.Uri.GetLeftPart(UriPartial.Authority), result.SingleError().Exception.Message);
+        Assert.Equal(0, proxy.RequestCount);
+        Assert.Equal(0, Posts);
+        result.AssertNoSecret(CanaryPassword);
+    }
+
+    [Fact]
+    public void AnApiKeyForLoopbackThroughTheGivenProxyIsRefused()
+    {
+        var result = Session.RunWith("param($Server, $Proxy, $Key) Test-ZulipApiKey -Server $Server -Credential $Key -Proxy $Proxy",
+            new Hashtable { ["Server"] = Http, ["Proxy"] = proxy.Uri, ["Key"] = Cred(TestUsers.Iago.Email, TestUsers.Iago.ApiKey) });
+
+        AssertError(result.SingleError(), "ZulipUnencryptedAuthentication", ErrorCategory.SecurityError);
+        Assert.Empty(result.Output);
+        Assert.Equal(0, proxy.RequestCount);
+    }
+
+    [Fact]
     public void PlainHttpIsForwardedByTheGivenProxy()
     {
-        var result = GetKeyVia(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password));
+        var result = GetKeyVia(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), "-AllowUnencryptedAuthentication");
 
         Assert.Empty(result.Errors);
         Assert.Single(result.Output);
@@ -60,7 +83,7 @@ public class ProxyTests : ModuleTestBase
     public void EveryCallOfEveryCmdletUsesTheProxy()
     {
         var result = Session.RunWith(
-            "param($Server, $Proxy, $Key) Get-ZulipServerSettings -Server $Server -Proxy $Proxy | Out-Null; Test-ZulipApiKey -Server $Server -Credential $Key -Proxy $Proxy",
+            "param($Server, $Proxy, $Key) Get-ZulipServerSettings -Server $Server -Proxy $Proxy | Out-Null; Test-ZulipApiKey -Server $Server -Credential $Key -Proxy $Proxy -AllowUnencryptedAuthentication",
             new Hashtable { ["Server"] = Http, ["Proxy"] = proxy.Uri, ["Key"] = Cred(TestUsers.Iago.Email, TestUsers.Iago.ApiKey) });
 
         Assert.Empty(result.Errors);
@@ -92,7 +115,9 @@ public class ProxyTests : ModuleTestBase
         proxy.RequiredCredential = new NetworkCredential("proxy-user", ProxyPassword);
         var server = scheme == "https" ? Https : Http;
 
-        var result = GetKeyVia(server, Cred(TestUsers.Iago.Email, CanaryPassword), "-SkipCertificateCheck -MaximumRetryCount 3 -RetryIntervalSec 1",
+        // Plain http through a proxy needs the opt-in; the proxy's refusal is what is tested here.
+        var optIn = scheme == "http" ? " -AllowUnencryptedAuthentication" : string.Empty;
+        var result = GetKeyVia(server, Cred(TestUsers.Iago.Email, CanaryPassword), "-SkipCertificateCheck -MaximumRetryCount 3 -RetryIntervalSec 1" + optIn,
             given == null ? null : Cred("proxy-user", given + "-" + ProxyPassword));
 
         var error = result.SingleError();
@@ -111,7 +136,7 @@ public class ProxyTests : ModuleTestBase
     {
         await proxy.DisposeAsync();
 
-        var result = GetKeyVia(Http, Cred(TestUsers.Iago.Email, CanaryPassword));
+        var result = GetKeyVia(Http, Cred(TestUsers.Iago.Email, CanaryPassword), "-AllowUnencryptedAuthentication");
 
         var error = result.SingleError();
         AssertError(error, "ZulipConnectionFailed", ErrorCategory.ConnectionError);

@@ -24,7 +24,7 @@ public class SystemProxyTests : ModuleTestBase
             Assert.Empty(set.Errors);
             Assert.Null(set.Terminating);
 
-            var viaProxy = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password));
+            var viaProxy = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), "-AllowUnencryptedAuthentication");
             Assert.Empty(viaProxy.Errors);
             Assert.Equal(2, proxy.RequestCount);
 
@@ -33,6 +33,37 @@ public class SystemProxyTests : ModuleTestBase
             Assert.Single(direct.Output);
             Assert.Equal(2, proxy.RequestCount);
             Assert.Equal(2, Posts);
+        }
+        finally
+        {
+            System.Net.Http.HttpClient.DefaultProxy = original;
+        }
+    }
+
+    [Fact]
+    public async Task ASystemProxyThatAppliesToLoopbackEndsThePlainHttpExemption()
+    {
+        await using var proxy = new LoopbackConnectProxy();
+        var original = System.Net.Http.HttpClient.DefaultProxy;
+        try
+        {
+            // What HTTP_PROXY without NO_PROXY gives: a proxy for every http URL, loopback included.
+            System.Net.Http.HttpClient.DefaultProxy = new System.Net.WebProxy(proxy.Uri) { BypassProxyOnLocal = false };
+            var localhost = $"http://localhost:{Server.HttpPort}";
+
+            var login = GetKey(localhost, Cred(TestUsers.Iago.Email, CanaryPassword));
+            var test = Session.RunWith("param($Server, $Key) Test-ZulipApiKey -Server $Server -Credential $Key",
+                new Hashtable { ["Server"] = localhost, ["Key"] = Cred(TestUsers.Iago.Email, TestUsers.Iago.ApiKey) });
+
+            AssertError(login.SingleError(), "ZulipUnencryptedAuthentication", System.Management.Automation.ErrorCategory.SecurityError);
+            AssertError(test.SingleError(), "ZulipUnencryptedAuthentication", System.Management.Automation.ErrorCategory.SecurityError);
+            Assert.Empty(test.Output);
+            Assert.Equal(0, proxy.RequestCount);
+            login.AssertNoSecret(CanaryPassword);
+
+            var direct = GetKey(localhost, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), "-NoProxy");
+            Assert.Empty(direct.Errors);
+            Assert.Equal(0, proxy.RequestCount);
         }
         finally
         {

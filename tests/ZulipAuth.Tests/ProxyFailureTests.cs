@@ -11,9 +11,31 @@ namespace ZulipAuth.Tests;
 /// </summary>
 public class ProxyFailureTests
 {
+    private static readonly Uri ProxyAddress = new("http://proxy.example.com:3128/");
+
+    /// <summary>A login through the pool's kind of client, going through <see cref="ProxyAddress"/> (the handler plays the proxy).</summary>
     private static Task<ZulipApiException> Fetch(StubHandler handler) =>
         Assert.ThrowsAsync<ZulipApiException>(() =>
-            TestSupport.Client(handler).FetchApiKeyAsync(TestSupport.Server, "iago@zulip.com", TestSupport.Secure("Canary-Pw-1"), CancellationToken.None));
+            new ZulipClient(ViaProxy(handler), TimeSpan.FromSeconds(5), TestSupport.UserAgent).FetchApiKeyAsync(TestSupport.Server, "iago@zulip.com", TestSupport.Secure("Canary-Pw-1"), CancellationToken.None));
+
+    private static PooledHttpClient ViaProxy(HttpMessageHandler handler) =>
+        new(handler, new TransportOptions { ProxyMode = ProxyMode.Explicit, Proxy = ProxyAddress }, new ExplicitProxy(ProxyAddress, null));
+
+    [Fact]
+    public async Task A407WhenNoProxyIsUsedIsTheServerItselfNotAProxy()
+    {
+        var handler = new StubHandler(_ => TestSupport.Answer(407, string.Empty, null, ("Proxy-Authenticate", "Basic realm=\"corp\"")));
+        var direct = new PooledHttpClient(handler, new TransportOptions { ProxyMode = ProxyMode.None }, null);
+
+        var failure = await Assert.ThrowsAsync<ZulipApiException>(() =>
+            new ZulipClient(direct, TimeSpan.FromSeconds(5), TestSupport.UserAgent).FetchApiKeyAsync(TestSupport.Server, "iago@zulip.com", TestSupport.Secure("Canary-Pw-1"), CancellationToken.None));
+
+        Assert.Equal(ZulipErrorId.UnexpectedResponse, failure.ErrorId);
+        Assert.Equal(HttpStatusCode.ProxyAuthenticationRequired, failure.StatusCode);
+        Assert.Contains("the Zulip server itself (not a proxy)", failure.Message);
+        Assert.Contains("chat.example.com", failure.Message);
+        Assert.Null(new RetryPolicy(5, TimeSpan.FromSeconds(1)).NextDelay(failure, 0));
+    }
 
     [Fact]
     public async Task A407AnswerIsTheProxyAskingForCredentials()
@@ -25,6 +47,7 @@ public class ProxyFailureTests
         Assert.Equal(ZulipErrorId.ProxyAuthenticationRequired, failure.ErrorId);
         Assert.Equal(HttpStatusCode.ProxyAuthenticationRequired, failure.StatusCode);
         Assert.Contains("-ProxyCredential", failure.Hint);
+        Assert.Contains("proxy.example.com:3128", failure.Message);
         Assert.False(failure.IsTransient);
         Assert.Null(new RetryPolicy(5, TimeSpan.FromSeconds(1)).NextDelay(failure, 0));
     }

@@ -55,6 +55,7 @@ public class ZulipClientTransportTests
     {
         var handler = new StubHandler(_ => Redirect(301, "https://chat.example.com/api/v1/fetch_api_key"));
         var client = TestSupport.Client(handler);
+        client.AllowUnencryptedAuthentication = true;
 
         var e = await Assert.ThrowsAsync<ZulipApiException>(() =>
             client.FetchApiKeyAsync(new Uri("http://chat.example.com/"), "iago@zulip.com", TestSupport.Secure("abcd1234"), CancellationToken.None));

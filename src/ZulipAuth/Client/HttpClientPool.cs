@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
-using System.Reflection;
 using System.Threading;
 
 namespace ZulipAuth.Client
@@ -17,11 +16,6 @@ namespace ZulipAuth.Client
         private static readonly ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>> Clients =
             new ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>>();
 
-        // PowerShell 7 (.NET) has HttpClient.DefaultProxy, which users set to choose a proxy for the session and
-        // which a handler reads only once. Windows PowerShell (.NET Framework) has no such property: there
-        // HttpWebRequest reads WebRequest.DefaultWebProxy on every request by itself.
-        internal static readonly PropertyInfo? DefaultProxyProperty = typeof(HttpClient).GetProperty("DefaultProxy", BindingFlags.Public | BindingFlags.Static);
-
         /// <summary>How many clients exist (one per transport configuration used so far).</summary>
         public static int Count => Clients.Count;
 
@@ -29,7 +23,7 @@ namespace ZulipAuth.Client
         {
             // A new default proxy gets a new client, so [System.Net.Http.HttpClient]::DefaultProxy set after the
             // module's first call is honoured, as it is by Invoke-RestMethod.
-            var key = new PoolKey(options, options.ProxyMode == ProxyMode.System ? DefaultProxyProperty?.GetValue(null) as IWebProxy : null);
+            var key = new PoolKey(options, options.ProxyMode == ProxyMode.System ? SystemProxy.DefaultProxyObject : null);
             return Clients.GetOrAdd(key, k => new Lazy<PooledHttpClient>(() => Create(k.Options, k.SystemProxy), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
 
@@ -75,7 +69,7 @@ namespace ZulipAuth.Client
             }
 
             // Timeouts are per request (a linked CancellationToken), so one client serves every -TimeoutSec.
-            return new PooledHttpClient(handler, proxy) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            return new PooledHttpClient(handler, options, proxy) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         }
 
         private readonly struct PoolKey : IEquatable<PoolKey>
@@ -96,54 +90,5 @@ namespace ZulipAuth.Client
 
             public override int GetHashCode() => Options.GetHashCode();
         }
-    }
-
-    /// <summary>A pooled client that knows which proxy it goes through, so a refusal by the proxy can name it.</summary>
-    internal sealed class PooledHttpClient : HttpClient
-    {
-        private readonly IWebProxy? proxy;
-
-        public PooledHttpClient(HttpMessageHandler handler, IWebProxy? proxy)
-            : base(handler, disposeHandler: true)
-        {
-            this.proxy = proxy;
-        }
-
-        /// <summary>The proxy a request to <paramref name="target"/> goes through, or null (none, or not known).</summary>
-        public Uri? ProxyFor(Uri target)
-        {
-            try
-            {
-                var resolver = proxy ?? (HttpClientPool.DefaultProxyProperty == null ? WebRequest.DefaultWebProxy : null);
-                return resolver == null || resolver.IsBypassed(target) ? null : resolver.GetProxy(target);
-            }
-            catch (Exception e) when (e is InvalidOperationException || e is WebException || e is PlatformNotSupportedException)
-            {
-                // Resolving a PAC script can fail; the error message then says "the proxy" without a name.
-                return null;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The proxy the user named with -Proxy, for every destination. .NET's WebProxy would skip it for loopback
-    /// addresses (always on .NET Framework), so a user's explicit choice would be silently ignored there; and
-    /// its UseDefaultCredentials setter clears Credentials, which an object initializer easily trips over.
-    /// </summary>
-    internal sealed class ExplicitProxy : IWebProxy
-    {
-        private readonly Uri address;
-
-        public ExplicitProxy(Uri address, ICredentials? credentials)
-        {
-            this.address = address;
-            Credentials = credentials;
-        }
-
-        public ICredentials? Credentials { get; set; }
-
-        public Uri GetProxy(Uri destination) => address;
-
-        public bool IsBypassed(Uri host) => false;
     }
 }

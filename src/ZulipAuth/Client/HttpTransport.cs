@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -12,39 +11,17 @@ using System.Threading.Tasks;
 
 namespace ZulipAuth.Client
 {
-    /// <summary>What one request is: method, URL, optional form body and Authorization, and whether a redirect may be followed.</summary>
-    internal sealed class ZulipRequest
-    {
-        public ZulipRequest(HttpMethod method, Uri uri)
-        {
-            Method = method;
-            Uri = uri;
-        }
-
-        public HttpMethod Method { get; }
-
-        public Uri Uri { get; }
-
-        /// <summary>The form body; zeroed by the transport once sent (it may hold a password).</summary>
-        public byte[]? FormBody { get; set; }
-
-        public AuthenticationHeaderValue? Authorization { get; set; }
-
-        /// <summary>Only for unauthenticated GETs: follow redirects that stay on the same host (http to https included).</summary>
-        public bool FollowSameHostRedirects { get; set; }
-    }
-
     /// <summary>
     /// Sends one request and reads its answer within the time limit and the size limit, turning every way the
     /// network can fail into a <see cref="ZulipApiException"/> with its own ErrorId. It never follows a
-    /// redirect with a body or credentials, and never sends credentials to a host other than the one asked for.
+    /// redirect with a body or credentials (<see cref="RedirectPolicy"/>), and checks the encryption rule
+    /// (<see cref="EncryptionRule"/>) against the URL each request that carries a secret is actually sent to,
+    /// by the route it actually takes (direct or through which proxy).
     /// </summary>
     internal sealed class HttpTransport
     {
         /// <summary>Zulip's answers here are a few kilobytes; anything past this is not a Zulip answer.</summary>
         public const int MaxResponseBytes = 1024 * 1024;
-
-        private const int MaxRedirects = 5;
 
         private readonly HttpClient client;
         private readonly TimeSpan timeout;
@@ -60,7 +37,7 @@ namespace ZulipAuth.Client
         public async Task<ZulipResponse> SendAsync(ZulipRequest request, CancellationToken cancellationToken)
         {
             using var timeoutSource = new CancellationTokenSource();
-            if (timeout > TimeSpan.Zero)
+            if (HasTimeLimit(timeout))
             {
                 timeoutSource.CancelAfter(timeout);
             }
@@ -71,13 +48,24 @@ namespace ZulipAuth.Client
             {
                 for (var redirects = 0; ; redirects++)
                 {
+                    if (request.CarriesSecret)
+                    {
+                        EncryptionRule.Require(uri, RouteTo(uri), request.AllowUnencrypted, request.SecretName);
+                    }
+
+                    if (!RedirectPolicy.IsWebScheme(uri))
+                    {
+                        throw ZulipErrorMapper.Unexpected(uri, $"the scheme '{uri.Scheme}' is not http or https, so nothing was sent.");
+                    }
+
                     var response = await SendOnceAsync(request, uri, linked.Token, cancellationToken, timeoutSource.Token).ConfigureAwait(false);
-                    if (response.Location == null && !IsRedirect(response.Status))
+                    response.RetrySafety = request.RetrySafety;
+                    if (response.Location == null && !RedirectPolicy.IsRedirect(response.Status))
                     {
                         return response;
                     }
 
-                    var refusal = RefuseRedirect(request, uri, response.Location, redirects);
+                    var refusal = RedirectPolicy.Refuse(request, uri, response.Location, redirects);
                     if (refusal != null)
                     {
                         throw ZulipErrorMapper.Redirected(response, refusal.Value);
@@ -85,6 +73,11 @@ namespace ZulipAuth.Client
 
                     uri = response.Location!;
                 }
+            }
+            catch (ZulipApiException failure)
+            {
+                failure.RetrySafety = request.RetrySafety;
+                throw;
             }
             finally
             {
@@ -119,14 +112,22 @@ namespace ZulipAuth.Client
                 var status = response.StatusCode;
                 if (status == HttpStatusCode.ProxyAuthenticationRequired)
                 {
-                    throw ZulipErrorMapper.ProxyAuthenticationRequired(uri, ProxyFor(uri));
+                    var route = RouteTo(uri);
+                    throw route.IsDirect && route.Proxy == null
+                        ? ZulipErrorMapper.ProxyAuthenticationFromServer(uri)
+                        : ZulipErrorMapper.ProxyAuthenticationRequired(uri, route.Proxy);
                 }
 
-                var location = IsRedirect(status) ? ResolveLocation(uri, response) : null;
+                var location = RedirectPolicy.IsRedirect(status) ? RedirectPolicy.LocationOf(uri, response) : null;
                 var mediaType = response.Content?.Headers.ContentType?.MediaType;
                 var body = location == null ? await ReadBoundedAsync(response, uri, token).ConfigureAwait(false) : new ArraySegment<byte>(Array.Empty<byte>());
                 var json = ZulipJson.TryParseObject(body.Array!, body.Count);
                 return new ZulipResponse(uri, status, mediaType, json, ReadRetryAfter(response), location);
+            }
+            catch (InvalidDataException e) when (!stopToken.IsCancellationRequested && !timeoutToken.IsCancellationRequested)
+            {
+                // The handler's gzip or deflate stream met bytes that are not compressed data.
+                throw ZulipErrorMapper.Undecodable(uri, response?.StatusCode ?? HttpStatusCode.OK, e);
             }
             catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
             {
@@ -143,11 +144,11 @@ namespace ZulipAuth.Client
             }
             catch (Exception e) when (IsProxyAuthenticationRefusal(e))
             {
-                throw ZulipErrorMapper.ProxyAuthenticationRequired(uri, ProxyFor(uri), e);
+                throw ZulipErrorMapper.ProxyAuthenticationRequired(uri, RouteTo(uri).Proxy, e);
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is WebException || e is SocketException || e is AuthenticationException || e is ObjectDisposedException)
             {
-                throw ZulipErrorMapper.FromNetworkFailure(uri, e, ProxyFor(uri));
+                throw ZulipErrorMapper.FromNetworkFailure(uri, e, RouteTo(uri).Proxy);
             }
             finally
             {
@@ -194,7 +195,15 @@ namespace ZulipAuth.Client
             }
         }
 
-        private Uri? ProxyFor(Uri target) => (client as PooledHttpClient)?.ProxyFor(target);
+        /// <summary>
+        /// A wait the platform can time. CancelAfter takes at most int.MaxValue milliseconds (about 24.8 days);
+        /// anything longer, like 0, means no time limit.
+        /// </summary>
+        internal static bool HasTimeLimit(TimeSpan timeout) => timeout > TimeSpan.Zero && timeout.TotalMilliseconds <= int.MaxValue;
+
+        /// <summary>How a request to <paramref name="target"/> travels; a client from outside the pool uses the system proxy.</summary>
+        private ProxyRoute RouteTo(Uri target) =>
+            client is PooledHttpClient pooled ? pooled.RouteTo(target) : ProxyRoute.Resolve(SystemProxy.Current, target);
 
         /// <summary>A proxy's 407 that the handler reports as a failure rather than as an answer (a refused CONNECT tunnel).</summary>
         private static bool IsProxyAuthenticationRefusal(Exception e)
@@ -216,64 +225,7 @@ namespace ZulipAuth.Client
             return false;
         }
 
-        /// <summary>Null when the redirect may be followed; otherwise why not.</summary>
-        private static ZulipErrorMapper.RedirectRefusal? RefuseRedirect(ZulipRequest request, Uri current, Uri? location, int redirectsSoFar)
-        {
-            if (request.FormBody != null || request.Authorization != null || !request.FollowSameHostRedirects)
-            {
-                return ZulipErrorMapper.RedirectRefusal.CarriesSecret;
-            }
-
-            if (location == null || !ServerAddress.SameHost(location, request.Uri))
-            {
-                return ZulipErrorMapper.RedirectRefusal.OtherHost;
-            }
-
-            if (IsDowngrade(current, location))
-            {
-                return ZulipErrorMapper.RedirectRefusal.Downgrade;
-            }
-
-            return redirectsSoFar >= MaxRedirects ? ZulipErrorMapper.RedirectRefusal.TooMany : (ZulipErrorMapper.RedirectRefusal?)null;
-        }
-
-        private static bool IsRedirect(HttpStatusCode status) => (int)status >= 300 && (int)status < 400 && status != HttpStatusCode.NotModified;
-
-        private static bool IsDowngrade(Uri from, Uri to) => from.Scheme == Uri.UriSchemeHttps && to.Scheme == Uri.UriSchemeHttp;
-
-        private static Uri? ResolveLocation(Uri requestUri, HttpResponseMessage response)
-        {
-            var location = response.Headers.Location;
-            if (location == null)
-            {
-                return null;
-            }
-
-            return location.IsAbsoluteUri ? location : new Uri(requestUri, location);
-        }
-
-        /// <summary>A server's wait in seconds, capped at a year so that an absurd value (1e30, Infinity) cannot overflow TimeSpan.</summary>
-        internal static TimeSpan RetryAfterFromSeconds(double seconds) => TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(365).TotalSeconds));
-
-        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
-        {
-            // Zulip sends fractional seconds ("Retry-After: 0.5"), which the typed header parser rejects.
-            if (response.Headers.TryGetValues("Retry-After", out var values))
-            {
-                var text = values.FirstOrDefault();
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
-                {
-                    return RetryAfterFromSeconds(seconds);
-                }
-
-                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
-                {
-                    var wait = date - DateTimeOffset.UtcNow;
-                    return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-                }
-            }
-
-            return null;
-        }
+        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response) =>
+            response.Headers.TryGetValues("Retry-After", out var values) ? RetryAfter.FromHeader(values.FirstOrDefault(), DateTimeOffset.UtcNow) : null;
     }
 }

@@ -5,7 +5,8 @@ namespace ZulipAuth.Client
     /// <summary>
     /// Decides whether a failed request is tried again and after how long. Only answers that say nothing
     /// about the credentials are retried (429, 502, 503, 504, connection failures): Zulip counts every password
-    /// attempt, so retrying a 401 would only lock the user out.
+    /// attempt, so retrying a 401 would only lock the user out. On top of that, the request's
+    /// <see cref="RetrySafety"/> says whether a request that may already have reached the server is sent again.
     /// </summary>
     public sealed class RetryPolicy
     {
@@ -28,7 +29,7 @@ namespace ZulipAuth.Client
         /// </summary>
         public TimeSpan? NextDelay(ZulipApiException failure, int retriesSoFar)
         {
-            if (!failure.IsTransient || retriesSoFar >= MaximumRetryCount)
+            if (!failure.IsTransient || retriesSoFar >= MaximumRetryCount || !MaySendAgain(failure))
             {
                 return null;
             }
@@ -36,6 +37,27 @@ namespace ZulipAuth.Client
             var wait = WaitBefore(failure);
             return wait > LongestWait ? (TimeSpan?)null : wait;
         }
+
+        /// <summary>
+        /// Whether the request may be sent again at all, whatever the count: always when idempotent; for a
+        /// password only when it certainly never left this machine or the server answered in full that it did not
+        /// process it (429, 502, 503, 504); for a key rotation only when it certainly never left.
+        /// </summary>
+        public static bool MaySendAgain(ZulipApiException failure)
+        {
+            switch (failure.RetrySafety)
+            {
+                case RetrySafety.Idempotent:
+                    return true;
+                case RetrySafety.WhenNotProcessed:
+                    return failure.CertainlyNotSent || (failure.CompleteAnswer && IsRefusalBeforeProcessing(failure.StatusCode));
+                default:
+                    return failure.CertainlyNotSent;
+            }
+        }
+
+        private static bool IsRefusalBeforeProcessing(System.Net.HttpStatusCode? status) =>
+            status.HasValue && ((int)status.Value == 429 || (int)status.Value == 502 || (int)status.Value == 503 || (int)status.Value == 504);
 
         /// <summary>How long a retry of <paramref name="failure"/> has to wait: the server's Retry-After, but never less than the interval.</summary>
         public TimeSpan WaitBefore(ZulipApiException failure) =>

@@ -72,21 +72,6 @@ namespace ZulipAuth.Client
         /// <summary>True when <paramref name="uri"/> carries no encryption to a host other than loopback.</summary>
         public static bool IsUnencryptedRemote(Uri uri) => uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri);
 
-        /// <summary>
-        /// Refuses to send <paramref name="secrets"/> ("the password", "the API key") over plain http to a host other
-        /// than loopback unless the user opted in; throws ZulipUnencryptedAuthentication before any byte is sent.
-        /// </summary>
-        public static void RequireEncryption(Uri server, bool allowUnencrypted, string secrets)
-        {
-            if (IsUnencryptedRemote(server) && !allowUnencrypted)
-            {
-                const string hint = "Use https:// (Zulip servers serve it), or, if you accept the risk, add -AllowUnencryptedAuthentication.";
-                var failure = ZulipApiException.WithHint(ZulipErrorId.UnencryptedAuthentication, $"{server} uses http://, so {secrets} would cross the network unencrypted. Nothing was sent.", hint);
-                failure.RequestUri = server;
-                throw failure;
-            }
-        }
-
         /// <summary>The endpoint URL under the organization root.</summary>
         public static Uri Endpoint(Uri server, string relativePath) => new Uri(server, relativePath);
 

@@ -10,23 +10,26 @@ namespace ZulipAuth.Client
     /// <summary>
     /// Server settings per server for a few minutes, shared by every runspace in the process, so a bulk job
     /// reads them once rather than before every login. Also remembers which servers were used (for completion).
+    /// An entry is keyed by the server and by the trust under which it was read (certificate checking, proxy
+    /// mode and proxy): settings read with -SkipCertificateCheck or through a proxy never steer a call made
+    /// with other trust.
     /// </summary>
     public static class ServerSettingsCache
     {
         public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
-        private static readonly ConcurrentDictionary<Uri, Entry> Entries = new ConcurrentDictionary<Uri, Entry>();
+        private static readonly ConcurrentDictionary<(Uri Server, string Trust), Entry> Entries = new ConcurrentDictionary<(Uri Server, string Trust), Entry>();
         private static readonly ConcurrentDictionary<Uri, byte> UsedServers = new ConcurrentDictionary<Uri, byte>();
 
         /// <summary>The cached settings when still fresh; otherwise null.</summary>
-        public static ZulipServerSettings? TryGet(Uri server)
+        public static ZulipServerSettings? TryGet(Uri server, string trust = "")
         {
-            return Entries.TryGetValue(server, out var entry) && entry.Expires > DateTime.UtcNow ? entry.Settings : null;
+            return Entries.TryGetValue((server, trust), out var entry) && entry.Expires > DateTime.UtcNow ? entry.Settings : null;
         }
 
-        public static void Set(ZulipServerSettings settings)
+        public static void Set(ZulipServerSettings settings, string trust = "")
         {
-            Entries[settings.Server] = new Entry(settings, DateTime.UtcNow + Lifetime);
+            Entries[(settings.Server, trust)] = new Entry(settings, DateTime.UtcNow + Lifetime);
             RememberServer(settings.Server);
         }
 

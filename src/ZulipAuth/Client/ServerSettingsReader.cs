@@ -16,7 +16,8 @@ namespace ZulipAuth.Client
                 throw ZulipErrorMapper.Unexpected(response.RequestUri, "a Zulip server_settings answer always has authentication_methods and zulip_version.");
             }
 
-            var realmUrl = AbsoluteUri(server, json.GetString("realm_url") ?? json.GetString("realm_uri"));
+            var announced = json.GetString("realm_url") ?? json.GetString("realm_uri");
+            var realmUrl = AbsoluteUri(server, announced);
             var baseForRelative = realmUrl ?? server;
             var enabled = methods.Where(m => m.Value is bool b && b).Select(m => m.Key).ToArray();
             var emailAuth = json.GetBool("email_auth_enabled");
@@ -25,6 +26,7 @@ namespace ZulipAuth.Client
             {
                 Server = server,
                 RealmUrl = realmUrl,
+                IgnoredRealmUrl = realmUrl == null && !string.IsNullOrEmpty(announced) ? announced : null,
                 RealmName = json.GetString("realm_name"),
                 RealmDescription = json.GetString("realm_description"),
                 RealmIcon = AbsoluteUri(baseForRelative, json.GetString("realm_icon")),
@@ -59,7 +61,17 @@ namespace ZulipAuth.Client
             }).ToArray();
         }
 
+        /// <summary>
+        /// <paramref name="value"/> resolved against <paramref name="baseUri"/>, or null when it is empty, unreadable,
+        /// or not http(s) once resolved: a server never gets to hand out a ws:, file: or javascript: URL.
+        /// </summary>
         private static Uri? AbsoluteUri(Uri baseUri, string? value)
+        {
+            var resolved = Resolve(baseUri, value);
+            return resolved != null && RedirectPolicy.IsWebScheme(resolved) ? resolved : null;
+        }
+
+        private static Uri? Resolve(Uri baseUri, string? value)
         {
             if (string.IsNullOrEmpty(value))
             {

@@ -5,14 +5,6 @@ using System.Text;
 
 namespace ZulipAuth.Client
 {
-    /// <summary>How a request reaches the network: the system proxy (the default), no proxy, or a given one.</summary>
-    public enum ProxyMode
-    {
-        System,
-        None,
-        Explicit,
-    }
-
     /// <summary>
     /// Everything that shapes a connection (and so needs its own HttpClientHandler). Two equal options share
     /// one pooled HttpClient; timeouts and retries are per request and deliberately not part of it.
@@ -49,6 +41,12 @@ namespace ZulipAuth.Client
         }
 
         private string Key => string.Join("|", SkipCertificateCheck, ProxyMode, Proxy?.AbsoluteUri, ProxyUseDefaultCredentials, CredentialFingerprint);
+
+        /// <summary>
+        /// What decides whether an answer can be trusted: certificate checking and the path to the server. Settings
+        /// read under one trust key never serve a call under another.
+        /// </summary>
+        internal string TrustKey => string.Join("|", SkipCertificateCheck ? "unverified" : "verified", ProxyMode, Proxy?.AbsoluteUri);
 
         public bool Equals(TransportOptions? other) => other != null && Key == other.Key;
 

@@ -45,6 +45,15 @@ namespace ZulipAuth
         /// <summary>True when a retry with the same input may succeed (429, 502-504, connection failures).</summary>
         public bool IsTransient { get; internal set; }
 
+        /// <summary>True when the request certainly never reached the server (refused, unresolved, failed TLS handshake).</summary>
+        internal bool CertainlyNotSent { get; set; }
+
+        /// <summary>True when the failure is a complete answer read from the server (status and whole body).</summary>
+        internal bool CompleteAnswer { get; set; }
+
+        /// <summary>The retry rule of the request that failed; the strictest when nothing says otherwise.</summary>
+        internal Client.RetrySafety RetrySafety { get; set; } = Client.RetrySafety.WhenCertainlyNotSent;
+
         protected ZulipApiException(System.Runtime.Serialization.SerializationInfo info, System.Runtime.Serialization.StreamingContext context)
             : base(info, context)
         {

@@ -19,15 +19,52 @@ namespace ZulipAuth.Client
     {
         private readonly HttpTransport transport;
 
+        private readonly HttpClient httpClient;
+
         public ZulipClient(HttpClient httpClient, TimeSpan timeout, string userAgent)
         {
+            this.httpClient = httpClient;
             transport = new HttpTransport(httpClient, timeout, userAgent);
         }
+
+        /// <summary>-AllowUnencryptedAuthentication: every request this client makes that carries a secret may go over plain http.</summary>
+        public bool AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>
+        /// Throws ZulipUnencryptedAuthentication when <paramref name="secret"/> may not go to <paramref name="server"/>
+        /// by the route this client would take; for a refusal before anything at all is sent. The transport
+        /// checks again for every request, against the URL it is actually sent to.
+        /// </summary>
+        public void RequireEncryption(Uri server, string secret) =>
+            EncryptionRule.Require(server, RouteTo(server), AllowUnencryptedAuthentication, secret);
+
+        /// <summary>What settings read for <paramref name="server"/> by this client may be trusted for: certificate checking and the path there.</summary>
+        internal string TrustKeyFor(Uri server)
+        {
+            if (!(httpClient is PooledHttpClient pooled))
+            {
+                return "unpooled";
+            }
+
+            var route = pooled.RouteTo(server);
+            return pooled.Options.TrustKey + "|" + (route.IsDirect ? "direct" : route.Proxy?.AbsoluteUri ?? "unknown proxy");
+        }
+
+        private ProxyRoute RouteTo(Uri target) =>
+            httpClient is PooledHttpClient pooled ? pooled.RouteTo(target) : ProxyRoute.Resolve(SystemProxy.Current, target);
+
+        private ZulipRequest NewRequest(HttpMethod method, Uri uri) => new ZulipRequest(method, uri) { AllowUnencrypted = AllowUnencryptedAuthentication };
+
+        // Every request starts from NewRequest, which carries -AllowUnencryptedAuthentication, and is taken to carry a
+        // secret with the strictest retry rule unless the endpoint below says otherwise.
 
         /// <summary>GET /api/v1/server_settings (unauthenticated; follows same-host redirects).</summary>
         public async Task<ZulipServerSettings> GetServerSettingsAsync(Uri server, CancellationToken cancellationToken)
         {
-            var request = new ZulipRequest(HttpMethod.Get, ServerAddress.Endpoint(server, "api/v1/server_settings")) { FollowSameHostRedirects = true };
+            var request = NewRequest(HttpMethod.Get, ServerAddress.Endpoint(server, "api/v1/server_settings"));
+            request.Secret = null;
+            request.RetrySafety = RetrySafety.Idempotent;
+            request.FollowSameHostRedirects = true;
             var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsZulipSuccess)
             {
@@ -40,10 +77,10 @@ namespace ZulipAuth.Client
         /// <summary>POST /api/v1/fetch_api_key. The password is encoded from the SecureString at the last moment.</summary>
         public async Task<FetchedApiKey> FetchApiKeyAsync(Uri server, string username, SecureString password, CancellationToken cancellationToken)
         {
-            var request = new ZulipRequest(HttpMethod.Post, ServerAddress.Endpoint(server, "api/v1/fetch_api_key"))
-            {
-                FormBody = new FormBody().Add("username", username).AddSecret("password", password).ToArrayAndClear(),
-            };
+            var request = NewRequest(HttpMethod.Post, ServerAddress.Endpoint(server, "api/v1/fetch_api_key"));
+            request.Secret = "the password and the key";
+            request.RetrySafety = RetrySafety.WhenNotProcessed;
+            request.FormBody = new FormBody().Add("username", username).AddSecret("password", password).ToArrayAndClear();
             var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return ReadApiKey(ZulipEndpoint.FetchApiKey, server, response);
         }
@@ -51,10 +88,11 @@ namespace ZulipAuth.Client
         /// <summary>POST /api/v1/dev_fetch_api_key, which only a Zulip development environment has.</summary>
         public async Task<FetchedApiKey> DevFetchApiKeyAsync(Uri server, string email, CancellationToken cancellationToken)
         {
-            var request = new ZulipRequest(HttpMethod.Post, ServerAddress.Endpoint(server, "api/v1/dev_fetch_api_key"))
-            {
-                FormBody = new FormBody().Add("username", email).ToArrayAndClear(),
-            };
+            // No password goes out, but the key comes back: it gets the rules of a request that carries one.
+            var request = NewRequest(HttpMethod.Post, ServerAddress.Endpoint(server, "api/v1/dev_fetch_api_key"));
+            request.Secret = "the key";
+            request.RetrySafety = RetrySafety.WhenNotProcessed;
+            request.FormBody = new FormBody().Add("username", email).ToArrayAndClear();
             var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return ReadApiKey(ZulipEndpoint.DevFetchApiKey, server, response);
         }
@@ -62,10 +100,10 @@ namespace ZulipAuth.Client
         /// <summary>GET /api/v1/users/me with HTTP Basic email:key: the cheapest call that proves a key works.</summary>
         public async Task<OwnUser> GetOwnUserAsync(Uri server, string email, SecureString apiKey, CancellationToken cancellationToken)
         {
-            var request = new ZulipRequest(HttpMethod.Get, ServerAddress.Endpoint(server, "api/v1/users/me"))
-            {
-                Authorization = BasicAuthorization(email, apiKey),
-            };
+            var request = NewRequest(HttpMethod.Get, ServerAddress.Endpoint(server, "api/v1/users/me"));
+            request.Secret = "the API key";
+            request.RetrySafety = RetrySafety.Idempotent;
+            request.Authorization = BasicAuthorization(email, apiKey);
             var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsZulipSuccess)
             {

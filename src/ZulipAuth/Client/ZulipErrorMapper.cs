@@ -6,15 +6,6 @@ using System.Security.Authentication;
 
 namespace ZulipAuth.Client
 {
-    /// <summary>Which endpoint answered: the same status means different things on each.</summary>
-    internal enum ZulipEndpoint
-    {
-        FetchApiKey,
-        DevFetchApiKey,
-        ServerSettings,
-        UsersMe,
-    }
-
     /// <summary>
     /// Turns a server answer or a network failure into a <see cref="ZulipApiException"/>: one ErrorId per
     /// distinct answer, the server's own words, and what the person should do next. Branches on the server's
@@ -46,6 +37,8 @@ namespace ZulipAuth.Client
                     RetryAfter = RetryAfterOf(response),
                     IsTransient = transient,
                     Hint = hint,
+                    CompleteAnswer = true,
+                    RetrySafety = response.RetrySafety,
                 };
             }
 
@@ -154,12 +147,13 @@ namespace ZulipAuth.Client
             $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. " + CheckServerHint;
 
         /// <summary>A failure found on this side of the wire: what happened, then what to do (also kept as <see cref="ZulipApiException.Hint"/>).</summary>
-        private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false)
+        private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false, bool notSent = false)
         {
             var failure = ZulipApiException.WithHint(errorId, what, hint, inner);
             failure.RequestUri = uri;
             failure.StatusCode = status;
             failure.IsTransient = transient;
+            failure.CertainlyNotSent = notSent;
             return failure;
         }
 
@@ -169,15 +163,6 @@ namespace ZulipAuth.Client
         public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status) =>
             Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {HttpTransport.MaxResponseBytes / 1024 / 1024} MiB, which no Zulip answer is; reading stopped there.", CheckServerHint, status: status);
 
-        /// <summary>Why a redirect was not followed.</summary>
-        public enum RedirectRefusal
-        {
-            CarriesSecret,
-            OtherHost,
-            Downgrade,
-            TooMany,
-        }
-
         public static ZulipApiException Redirected(ZulipResponse response, RedirectRefusal refusal)
         {
             var location = response.Location;
@@ -186,9 +171,10 @@ namespace ZulipAuth.Client
                 RedirectRefusal.CarriesSecret => "A request that carries a password or key never follows a redirect, so nothing was re-sent.",
                 RedirectRefusal.Downgrade => "The redirect leads from https to plain http, which is never followed.",
                 RedirectRefusal.TooMany => "The server redirected too many times in a row.",
+                RedirectRefusal.SchemeNotAllowed => $"The scheme '{location?.Scheme}' is not allowed: only https:// (and http:// where the rules allow it) is ever followed, so nothing was sent there.",
                 _ => "The redirect leads to another host, which is not followed.",
             };
-            var hint = location != null && refusal != RedirectRefusal.TooMany
+            var hint = location != null && refusal != RedirectRefusal.TooMany && refusal != RedirectRefusal.SchemeNotAllowed
                 ? $"Use -Server {location.GetLeftPart(UriPartial.Authority)} if that is the organization's URL."
                 : "Use the organization's URL as shown in the browser's address bar.";
             return Local(ZulipErrorId.Redirected, response.RequestUri, $"{response.RequestUri.GetLeftPart(UriPartial.Path)} answered HTTP {(int)response.Status} redirecting to {location?.AbsoluteUri ?? "(no Location)"}. {why}", hint, status: response.Status);
@@ -201,6 +187,14 @@ namespace ZulipAuth.Client
         public static ZulipApiException ProxyAuthenticationRequired(Uri uri, Uri? proxy, Exception? inner = null) =>
             Local(ZulipErrorId.ProxyAuthenticationRequired, uri, $"The proxy {(proxy == null ? "between here and " + uri.Host : proxy.GetLeftPart(UriPartial.Authority))} answered HTTP 407 (Proxy Authentication Required): it needs credentials, or did not accept the ones given.", "Give the proxy's user name and password with -Proxy and -ProxyCredential, or use -ProxyUseDefaultCredentials to log in to it as the current Windows user.", inner, HttpStatusCode.ProxyAuthenticationRequired);
 
+        /// <summary>A 407 on a request that used no proxy: the Zulip server itself (or something posing as it) asked for proxy credentials.</summary>
+        public static ZulipApiException ProxyAuthenticationFromServer(Uri uri) =>
+            Local(ZulipErrorId.UnexpectedResponse, uri, $"{uri.Authority} answered HTTP 407 (Proxy Authentication Required), but the request used no proxy: the Zulip server itself (not a proxy) asked for proxy authentication, which no Zulip server does.", CheckServerHint + " Proxy credentials (-ProxyCredential) are for a proxy named with -Proxy.", status: HttpStatusCode.ProxyAuthenticationRequired);
+
+        /// <summary>A body that says it is compressed and is not (garbage after Content-Encoding: gzip or deflate).</summary>
+        public static ZulipApiException Undecodable(Uri uri, HttpStatusCode status, Exception inner) =>
+            Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} says it is compressed, but it could not be decompressed.", CheckServerHint, inner, status);
+
         /// <summary>
         /// Network failures. The framework's exceptions name only the address and the socket's reason, never
         /// request content, so they are kept as the inner exception for diagnosis.
@@ -210,7 +204,7 @@ namespace ZulipAuth.Client
             var host = uri.Host;
             if (Find<AuthenticationException>(failure) != null || Find<WebException>(failure)?.Status == WebExceptionStatus.TrustFailure || Find<WebException>(failure)?.Status == WebExceptionStatus.SecureChannelFailure)
             {
-                return Local(ZulipErrorId.CertificateError, uri, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection.", "Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure);
+                return Local(ZulipErrorId.CertificateError, uri, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection.", "Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure, notSent: true);
             }
 
             var socket = Find<SocketException>(failure);
@@ -218,17 +212,17 @@ namespace ZulipAuth.Client
             if (proxy != null && (socket?.SocketErrorCode == SocketError.ConnectionRefused || socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || web?.Status == WebExceptionStatus.ProxyNameResolutionFailure || web?.Status == WebExceptionStatus.ConnectFailure))
             {
                 // Through a proxy the client only ever resolves and connects to the proxy itself.
-                return Local(ZulipErrorId.ConnectionFailed, uri, $"Could not connect to the proxy {proxy.GetLeftPart(UriPartial.Authority)} on the way to {uri.Authority}: {Innermost(failure).Message}", "Check the proxy address (-Proxy, or the system's proxy settings), or go direct with -NoProxy.", failure, transient: true);
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"Could not connect to the proxy {proxy.GetLeftPart(UriPartial.Authority)} on the way to {uri.Authority}: {Innermost(failure).Message}", "Check the proxy address (-Proxy, or the system's proxy settings), or go direct with -NoProxy.", failure, transient: true, notSent: true);
             }
 
             if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData || socket?.SocketErrorCode == SocketError.TryAgain || web?.Status == WebExceptionStatus.NameResolutionFailure)
             {
-                return Local(ZulipErrorId.ConnectionFailed, uri, $"The name {host} could not be resolved.", "Check the spelling of the server address and your DNS.", failure, transient: true);
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"The name {host} could not be resolved.", "Check the spelling of the server address and your DNS.", failure, transient: true, notSent: true);
             }
 
             if (socket?.SocketErrorCode == SocketError.ConnectionRefused)
             {
-                return Local(ZulipErrorId.ConnectionFailed, uri, $"{uri.Authority} refused the connection: nothing listens there.", "Check the address and the port, and that the server is running.", failure, transient: true);
+                return Local(ZulipErrorId.ConnectionFailed, uri, $"{uri.Authority} refused the connection: nothing listens there.", "Check the address and the port, and that the server is running.", failure, transient: true, notSent: true);
             }
 
             if (socket?.SocketErrorCode == SocketError.ConnectionReset || Find<System.IO.IOException>(failure) != null)
@@ -244,12 +238,7 @@ namespace ZulipAuth.Client
         private static TimeSpan? RetryAfterOf(ZulipResponse response)
         {
             var fromBody = response.Json?.GetDouble("retry-after");
-            if (fromBody.HasValue && fromBody.Value >= 0)
-            {
-                return HttpTransport.RetryAfterFromSeconds(fromBody.Value);
-            }
-
-            return response.RetryAfter;
+            return (fromBody.HasValue ? RetryAfter.FromSeconds(fromBody.Value) : null) ?? response.RetryAfter;
         }
 
         private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);

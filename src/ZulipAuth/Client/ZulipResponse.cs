@@ -28,6 +28,9 @@ namespace ZulipAuth.Client
 
         public Uri? Location { get; }
 
+        /// <summary>The retry rule of the request this answers, carried into any failure made from it.</summary>
+        public RetrySafety RetrySafety { get; set; } = RetrySafety.WhenCertainlyNotSent;
+
         public bool IsZulipSuccess => (int)Status >= 200 && (int)Status < 300 && Json?.GetString("result") == "success";
     }
 }

@@ -1,7 +1,5 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
 using ZulipAuth.Client;
 
 namespace ZulipAuth.Commands
@@ -16,12 +14,6 @@ namespace ZulipAuth.Commands
     {
         private const string PasswordSet = "Password";
         private const string DevelopmentSet = "Development";
-
-        // Zulip's own check is Django's email validator; this only has to catch a login name typed where an
-        // email is required, before a password is sent for nothing. It must never refuse what Django accepts
-        // ("admin@localhost", "a@[10.0.0.1]", a quoted local part with spaces), so it asks only for text on both
-        // sides of an '@' and leaves the finer rules to the server.
-        private static readonly Regex LooksLikeEmail = new Regex(@"^.+@[^@]+$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Site", "Realm")]
@@ -55,7 +47,7 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
-                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the password and the key");
+                Client.RequireEncryption(server, "the password and the key");
                 var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : FetchWithPassword(server);
                 Emit(fetched);
             }
@@ -65,34 +57,39 @@ namespace ZulipAuth.Commands
             }
         }
 
+        /// <summary>-AllowUnencryptedAuthentication, for every request of this cmdlet that carries a secret.</summary>
+        protected override bool AllowsUnencryptedAuthentication => AllowUnencryptedAuthentication;
+
         private FetchedApiKey FetchWithPassword(Uri server)
         {
             var username = Credential.UserName ?? string.Empty;
-            if (username.Length == 0)
+            LoginPreflight.RequireUserName(username);
+
+            var preflight = new LoginPreflight(Client);
+            var settings = preflight.CachedSettings(server);
+            if (settings != null)
             {
-                throw new ZulipApiException(ZulipErrorId.InvalidUsername, "The credential has no user name. Give the Zulip user name (usually an email address) in -Credential. Nothing was sent.");
+                WriteVerbose($"Using the server settings of {server} read in the last {ServerSettingsCache.Lifetime.TotalMinutes:0} minutes.");
+            }
+            else
+            {
+                WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
+                settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
+                preflight.Remember(settings);
             }
 
-            var settings = ReadServerSettings(server);
-            if (!settings.PasswordAuthEnabled)
+            var plan = LoginPreflight.Decide(server, username, settings);
+            foreach (var warning in plan.Warnings)
             {
-                var offered = string.Join(", ", settings.ExternalAuthenticationMethods.Select(m => m.DisplayName ?? m.Name)
-                    .DefaultIfEmpty(string.Join(", ", settings.AuthenticationMethods)).Where(s => s.Length > 0));
-                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent.")
-                {
-                    RequestUri = server,
-                };
+                WriteWarning(warning);
             }
 
-            if (settings.RequireEmailFormatUsernames == true && !LooksLikeEmail.IsMatch(username))
+            foreach (var note in plan.Notes)
             {
-                throw new ZulipApiException(ZulipErrorId.InvalidUsername, $"'{username}' is not an email address, and this organization logs in with email addresses. Use your email as the user name. The password was not sent.")
-                {
-                    RequestUri = server,
-                };
+                WriteVerbose(note);
             }
 
-            var target = ChooseLoginUrl(server, settings);
+            var target = plan.Target;
             WriteVerbose($"POST {ServerAddress.Endpoint(target, "api/v1/fetch_api_key")} as '{username}'.");
             var fetched = Send("Fetching a Zulip API key", (client, token) => client.FetchApiKeyAsync(target, username, Credential.Password, token));
             return CompleteUserId(fetched);
@@ -103,54 +100,6 @@ namespace ZulipAuth.Commands
             WriteVerbose($"POST {ServerAddress.Endpoint(server, "api/v1/dev_fetch_api_key")} as '{Email}'.");
             var fetched = Send("Fetching a Zulip API key", (client, token) => client.DevFetchApiKeyAsync(server, Email, token));
             return CompleteUserId(fetched);
-        }
-
-        private ZulipServerSettings ReadServerSettings(Uri server)
-        {
-            var cached = ServerSettingsCache.TryGet(server);
-            if (cached != null)
-            {
-                WriteVerbose($"Using the server settings of {server} read in the last {ServerSettingsCache.Lifetime.TotalMinutes:0} minutes.");
-                return cached;
-            }
-
-            WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
-            var settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
-            ServerSettingsCache.Set(settings);
-            return settings;
-        }
-
-        /// <summary>
-        /// The organization's canonical URL when it is on the host the user named (it fixes http-to-https and
-        /// port mistakes, and avoids the redirect that turns the POST into a GET); never a downgrade to http,
-        /// and never another host, which only the user may choose.
-        /// </summary>
-        private Uri ChooseLoginUrl(Uri server, ZulipServerSettings settings)
-        {
-            var realm = settings.RealmUrl;
-            if (realm == null || realm == server)
-            {
-                return server;
-            }
-
-            if (!ServerAddress.SameHost(realm, server))
-            {
-                WriteWarning($"The server says its organization URL is {realm}, another host than {server}. The password is sent to {server} as given; if the login fails, run the command again with -Server {realm.GetLeftPart(UriPartial.Authority)}.");
-                return server;
-            }
-
-            if (server.Scheme == Uri.UriSchemeHttps && realm.Scheme == Uri.UriSchemeHttp)
-            {
-                return server;
-            }
-
-            var canonical = new Uri(realm.GetLeftPart(UriPartial.Authority) + "/");
-            if (canonical != server)
-            {
-                WriteVerbose($"Using the organization URL {canonical} that the server announces.");
-            }
-
-            return canonical;
         }
 
         /// <summary>Servers before Zulip 7.0 do not return user_id; one cheap authenticated call fills it in.</summary>

@@ -27,7 +27,7 @@ namespace ZulipAuth.Commands
                 server = ServerAddress.Normalize(Server);
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
                 var settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
-                ServerSettingsCache.Set(settings);
+                new LoginPreflight(Client).Remember(settings);
                 WriteObject(settings);
             }
             catch (ZulipApiException failure)

@@ -34,6 +34,9 @@ namespace ZulipAuth.Commands
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>-AllowUnencryptedAuthentication, for every request of this cmdlet that carries a secret.</summary>
+        protected override bool AllowsUnencryptedAuthentication => AllowUnencryptedAuthentication;
+
         protected override void ProcessRecord()
         {
             Uri? server = null;
@@ -42,7 +45,7 @@ namespace ZulipAuth.Commands
                 server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
                 var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName;
                 var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
-                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the API key");
+                Client.RequireEncryption(server, "the API key");
 
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
                 try

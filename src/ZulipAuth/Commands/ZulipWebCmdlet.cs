@@ -20,7 +20,7 @@ namespace ZulipAuth.Commands
         private ZulipClient? client;
         private RetryPolicy? retryPolicy;
 
-        /// <summary>Seconds for connecting and reading the whole answer; 0 waits forever.</summary>
+        /// <summary>Seconds for connecting and reading the whole answer; 0, or more than the platform can time (about 24.8 days), waits forever.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int TimeoutSec { get; set; } = 30;
@@ -52,12 +52,21 @@ namespace ZulipAuth.Commands
 
         protected CancellationToken CancelToken => stopping.Token;
 
+        /// <summary>
+        /// Whether the user opted in to secrets over plain http; a cmdlet with -AllowUnencryptedAuthentication
+        /// returns it. Every request of <see cref="Client"/> that carries a secret is checked against it.
+        /// </summary>
+        protected virtual bool AllowsUnencryptedAuthentication => false;
+
         protected ZulipClient Client => client ?? throw new InvalidOperationException("BeginProcessing has not run.");
 
         protected override void BeginProcessing()
         {
             var options = BuildTransportOptions();
-            client = new ZulipClient(HttpClientPool.Get(options), TimeSpan.FromSeconds(TimeoutSec), UserAgent.Get(this));
+            client = new ZulipClient(HttpClientPool.Get(options), TimeSpan.FromSeconds(TimeoutSec), UserAgent.Get(this))
+            {
+                AllowUnencryptedAuthentication = AllowsUnencryptedAuthentication,
+            };
             retryPolicy = new RetryPolicy(MaximumRetryCount, TimeSpan.FromSeconds(RetryIntervalSec));
             if (SkipCertificateCheck)
             {
@@ -118,7 +127,11 @@ namespace ZulipAuth.Commands
                 return;
             }
 
-            if (retries < MaximumRetryCount)
+            if (retries < MaximumRetryCount && !RetryPolicy.MaySendAgain(failure))
+            {
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}); not retrying, because the request carries a password or changes a key and may already have reached the server.", activity, failure.ErrorId));
+            }
+            else if (retries < MaximumRetryCount)
             {
                 WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}); not retrying, because the wait of {2:0.###} s is longer than {3:0} minutes.", activity, failure.ErrorId, retryPolicy!.WaitBefore(failure).TotalSeconds, RetryPolicy.LongestWait.TotalMinutes));
             }
@@ -133,28 +146,19 @@ namespace ZulipAuth.Commands
             var reason = failure.StatusCode.HasValue ? $"HTTP {(int)failure.StatusCode.Value}" : failure.ErrorId;
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} failed ({1}: {2}); retry {3} of {4} in {5:0.###} s.", activity, failure.ErrorId, reason, attempt, MaximumRetryCount, delay.TotalSeconds));
 
-            var end = DateTime.UtcNow + delay;
             try
             {
-                while (true)
-                {
-                    var remaining = end - DateTime.UtcNow;
-                    if (remaining <= TimeSpan.Zero)
-                    {
-                        return;
-                    }
-
+                var wait = new RetryWait(() => DateTime.UtcNow, milliseconds => CancelToken.WaitHandle.WaitOne(milliseconds));
+                var completed = wait.Run(delay, (seconds, done) =>
                     // A new record each time: hosts may keep the records they are given (the Progress stream does).
-                    var seconds = (int)Math.Ceiling(remaining.TotalSeconds);
                     WriteProgress(new ProgressRecord(RetryProgressId, activity, $"{reason}: retry {attempt} of {MaximumRetryCount} in {seconds} s")
                     {
                         SecondsRemaining = seconds,
-                        PercentComplete = Math.Min(100, Math.Max(0, (int)(100 * (1 - (remaining.TotalSeconds / delay.TotalSeconds))))),
-                    });
-                    if (CancelToken.WaitHandle.WaitOne(remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1)))
-                    {
-                        throw new PipelineStoppedException();
-                    }
+                        PercentComplete = (int)(100 * done),
+                    }));
+                if (!completed)
+                {
+                    throw new PipelineStoppedException();
                 }
             }
             finally

@@ -12,6 +12,9 @@ namespace ZulipAuth
         /// <summary>The organization's canonical URL (<c>realm_url</c>, or <c>realm_uri</c> before feature level 257).</summary>
         public Uri? RealmUrl { get; internal set; }
 
+        /// <summary>A realm URL the server announced that is not http(s), kept only to warn that it was ignored.</summary>
+        internal string? IgnoredRealmUrl { get; set; }
+
         public string? RealmName { get; internal set; }
 
         /// <summary>The description as the server sends it (HTML).</summary>
