@@ -10,9 +10,9 @@ Describe 'Get-ZulipApiKey' -Tag 'GetZulipApiKey' {
         Import-Module (Join-Path $PSScriptRoot '../out/ZulipAuth') -Force
 
         $server = Start-ZulipTestServer
-        $iago = Get-ZulipTestUser -Name Iago
-        $hamlet = Get-ZulipTestUser -Name Hamlet
-        $othello = Get-ZulipTestUser -Name Othello
+        $iago = Get-ZulipTestUser -Server $server -Name Iago
+        $hamlet = Get-ZulipTestUser -Server $server -Name Hamlet
+        $othello = Get-ZulipTestUser -Server $server -Name Othello
         $canary = Get-ZulipTestCanary
         $iagoCredential = New-ZulipTestCredential -UserName $iago.Email -Password $iago.Password
     }
@@ -150,7 +150,7 @@ Describe 'Get-ZulipApiKey' -Tag 'GetZulipApiKey' {
     Context 'LDAP login names' -Tag 'Ldap' {
         BeforeAll {
             $ldapServer = Start-ZulipTestServer -Ldap
-            $ldap = Get-ZulipTestUser -Name Ldap
+            $ldap = Get-ZulipTestUser -Server $ldapServer -Name Ldap
         }
 
         AfterAll {
@@ -224,7 +224,7 @@ Describe 'Get-ZulipApiKey' -Tag 'GetZulipApiKey' {
             @{ Name = 'an untrusted certificate'; ErrorId = 'ZulipCertificateError'; Category = 'SecurityError'; Status = $null; Code = $null; Target = 'https'; Steps = @() }
             @{ Name = 'a stalled server'; ErrorId = 'ZulipTimeout'; Category = 'OperationTimeout'; Status = $null; Code = $null; Target = 'http'; Steps = @('fault Stall /api/v1/fetch_api_key'); TimeoutSec = 1 }
         ) {
-            $account = Get-ZulipTestUser -Name $(if ($User) { $User } else { 'Iago' })
+            $account = Get-ZulipTestUser -Server $server -Name $(if ($User) { $User } else { 'Iago' })
             $login = if ($Login) { $Login } else { $account.Login }
             # Zulip checks the password before its strength, so that one case needs the real password.
             $password = if ($RealPassword) { $account.Password } else { $canary }

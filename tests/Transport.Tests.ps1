@@ -11,7 +11,7 @@ Describe 'Transport and resilience' -Tag 'Transport' {
         Import-Module $modulePath -Force
 
         $server = Start-ZulipTestServer
-        $iago = Get-ZulipTestUser -Name Iago
+        $iago = Get-ZulipTestUser -Server $server -Name Iago
         $canary = Get-ZulipTestCanary
         $iagoCredential = New-ZulipTestCredential -UserName $iago.Email -Password $iago.Password
         $fetchPath = '/api/v1/fetch_api_key'
@@ -230,7 +230,7 @@ Describe 'Transport and resilience' -Tag 'Transport' {
             Stop-ZulipTestServer -Server $guarded
         }
 
-        It 'tunnels the https requests through -Proxy' -Skip:(-not $IsCoreCLR) {
+        It 'tunnels the https requests through -Proxy' -Tag 'Platform:PowerShell7' -Skip:(-not $IsCoreCLR) {
             $before = Get-ZulipTestServerProxyStats -Server $proxied
 
             $key = Get-ZulipApiKey -Server $proxied.HttpsUri -Credential $iagoCredential -SkipCertificateCheck -Proxy $proxied.ProxyUri -WarningAction SilentlyContinue
@@ -239,7 +239,7 @@ Describe 'Transport and resilience' -Tag 'Transport' {
             (Get-ZulipTestServerProxyStats -Server $proxied).Tunnels | Should -BeGreaterThan $before.Tunnels
         }
 
-        It 'sends plain http requests through -Proxy' -Skip:(-not $IsCoreCLR) {
+        It 'sends plain http requests through -Proxy' -Tag 'Platform:PowerShell7' -Skip:(-not $IsCoreCLR) {
             $before = Get-ZulipTestServerProxyStats -Server $proxied
 
             $settings = Get-ZulipServerSettings -Server $proxied.HttpUri -Proxy $proxied.ProxyUri
@@ -248,7 +248,7 @@ Describe 'Transport and resilience' -Tag 'Transport' {
             (Get-ZulipTestServerProxyStats -Server $proxied).Requests | Should -BeGreaterThan $before.Requests
         }
 
-        It 'fails without -ProxyCredential where the proxy demands one, and works with it' -Skip:(-not $IsCoreCLR) {
+        It 'fails without -ProxyCredential where the proxy demands one, and works with it' -Tag 'Platform:PowerShell7' -Skip:(-not $IsCoreCLR) {
             $proxyCredential = New-ZulipTestCredential -UserName 'proxyuser' -Password 'Proxy-Pw-5e1b'
 
             $refused = Invoke-ZulipCaptured { Get-ZulipApiKey -Server $guarded.HttpsUri -Credential $iagoCredential -SkipCertificateCheck -Proxy $guarded.ProxyUri -TimeoutSec 10 }
