@@ -41,7 +41,8 @@ $pinnedPesterVersion = '5.9.1'
 
 function Invoke-Dotnet {
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
+    # To the host, not the output: a function that calls this returns only what it means to.
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
@@ -91,7 +92,7 @@ function Invoke-XunitLayer {
     $trxDir = Join-Path $resultsDir 'xunit'
     if (Test-Path -LiteralPath $trxDir) { Remove-Item -LiteralPath $trxDir -Recurse -Force }
     # dotnet test's exit code is read after the counts, so a failure still shows the whole run's summary.
-    & dotnet test (Join-Path $root 'ZulipAuth.sln') --configuration $Configuration --no-build --logger trx --results-directory $trxDir
+    & dotnet test (Join-Path $root 'ZulipAuth.sln') --configuration $Configuration --no-build --logger trx --results-directory $trxDir | Out-Host
     $exitCode = $LASTEXITCODE
     $trx = @(Get-ChildItem -LiteralPath $trxDir -Filter '*.trx' -ErrorAction SilentlyContinue | ForEach-Object FullName)
     $counts = Get-TrxCount -Path $trx
