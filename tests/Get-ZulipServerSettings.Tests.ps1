@@ -81,16 +81,6 @@ Describe 'Get-ZulipServerSettings' -Tag 'GetZulipServerSettings' {
             $null = Get-ZulipServerSettings -Server $server.HttpsUri -ErrorAction SilentlyContinue -ErrorVariable failures
             Get-ZulipTestErrorId $failures[0] | Should -Be 'ZulipCertificateError'
         }
-
-        It 'prints a table of RealmName, RealmUrl, ZulipVersion, ZulipFeatureLevel and PasswordAuthEnabled' {
-            $table = Get-ZulipServerSettings -Server $server.HttpUri | Format-Table | Out-String
-
-            foreach ($column in 'RealmName', 'RealmUrl', 'ZulipVersion', 'ZulipFeatureLevel', 'PasswordAuthEnabled') {
-                $table | Should -BeLike "*$column*"
-            }
-
-            $table | Should -BeLike '*Zulip Dev*'
-        }
     }
 
     Context 'organizations that log in elsewhere' {

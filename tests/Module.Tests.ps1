@@ -1,6 +1,7 @@
 #Requires -Version 5.1
-# Pester 5. What a PowerShell user sees of the module itself: the manifest, the commands, help, formatting
-# and tab completion.
+# Pester 5. The module as a PowerShell user gets it at a real prompt: installed with PSResourceGet from a
+# repository, imported by name, and beside Invoke-RestMethod. What the manifest declares, the help and tab
+# completion are the module tests' (ManifestTests, HelpTests, CompletionTests); formatting is Format.Tests.ps1.
 
 Describe 'The ZulipAuth module' -Tag 'Module' {
     BeforeAll {
@@ -9,153 +10,62 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
         Initialize-ZulipTestBuild
         $modulePath = Join-Path $PSScriptRoot '../out/ZulipAuth'
         Import-Module $modulePath -Force
-
-        $expectedCmdlets = @('Export-ZulipRc', 'Get-ZulipApiKey', 'Get-ZulipServerSettings', 'Import-ZulipRc', 'Test-ZulipApiKey')
-        $server = Start-ZulipTestServer
-        $iago = Get-ZulipTestUser -Name Iago
-        $key = Get-ZulipApiKey -Server $server.HttpUri -Credential (New-ZulipTestCredential -UserName $iago.Email -Password $iago.Password)
     }
 
-    AfterAll {
-        Stop-ZulipTestServer -Server $server
-    }
-
-    Context 'manifest and commands' {
-        It 'passes Test-ModuleManifest, for both editions from 5.1 on, exporting exactly the five cmdlets' {
-            $manifest = Test-ModuleManifest -Path (Join-Path $modulePath 'ZulipAuth.psd1')
-
-            $manifest.Name | Should -Be 'ZulipAuth'
-            $manifest.PowerShellVersion | Should -Be ([version]'5.1')
-            @($manifest.CompatiblePSEditions) | Should -Be @('Desktop', 'Core')
-            @($manifest.ExportedCmdlets.Keys | Sort-Object) | Should -Be $expectedCmdlets
-            $manifest.ExportedFunctions.Count | Should -Be 0
-            $manifest.ExportedAliases.Count | Should -Be 0
-        }
-
-        It 'gives every command an approved verb and a declared output type' {
-            $commands = @(Get-Command -Module ZulipAuth | Sort-Object Name)
-            $approved = @(Get-Verb | ForEach-Object Verb)
-
-            @($commands | ForEach-Object Name) | Should -Be $expectedCmdlets
-            foreach ($command in $commands) {
-                "$($command.CommandType)" | Should -Be 'Cmdlet'
-                $approved | Should -Contain $command.Verb
-                $command.OutputType.Count | Should -BeGreaterThan 0 -Because "$($command.Name) declares what it emits"
-            }
-        }
-
-        It 'loads the assembly version the manifest declares' {
-            [ZulipAuth.ZulipApiKey].Assembly.GetName().Version.ToString(3) | Should -Be (Get-Module ZulipAuth).Version.ToString(3)
-        }
-
-        It 'asks for confirmation-style parameters only where it writes: Export-ZulipRc supports -WhatIf and -Confirm' {
-            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'WhatIf'
-            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'Confirm'
-            (Get-Command Get-ZulipApiKey).Parameters.Keys | Should -Not -Contain 'WhatIf'
-        }
-
-        It 'names the transport parameters of <Name> as Invoke-RestMethod does' -ForEach @(
-            @{ Name = 'Get-ZulipApiKey' }
-            @{ Name = 'Get-ZulipServerSettings' }
-            @{ Name = 'Test-ZulipApiKey' }
-        ) {
-            $parameters = (Get-Command $Name).Parameters
-            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy') {
-                $parameters.Keys | Should -Contain $parameter
-            }
-        }
-    }
-
-    Context 'help' -Tag 'Help' {
-        It '<Name> has written help: a synopsis, a description, examples, and every parameter described' -ForEach @(
-            @{ Name = 'Get-ZulipApiKey' }
-            @{ Name = 'Get-ZulipServerSettings' }
-            @{ Name = 'Test-ZulipApiKey' }
-            @{ Name = 'Export-ZulipRc' }
-            @{ Name = 'Import-ZulipRc' }
-        ) {
-            $help = Get-Help -Name $Name -Full
-            $synopsis = "$($help.Synopsis)".Trim()
-            $description = (@($help.description) | ForEach-Object { $_.Text }) -join ' '
-            $common = 'Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction', 'ErrorVariable',
-            'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable', 'WhatIf', 'Confirm'
-            $documented = @($help.parameters.parameter | ForEach-Object { $_.name })
-
-            $synopsis | Should -Not -BeNullOrEmpty
-            # Without a help file, Get-Help makes the synopsis from the syntax: "Get-ZulipApiKey [-Server] <string> ...".
-            $synopsis | Should -Not -BeLike "$Name *"
-            $description.Trim() | Should -Not -BeNullOrEmpty
-            @($help.examples.example).Count | Should -BeGreaterOrEqual 2
-            foreach ($parameter in (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $common }) {
-                $documented | Should -Contain $parameter
-            }
-
-            foreach ($parameter in @($help.parameters.parameter)) {
-                ((@($parameter.description) | ForEach-Object { $_.Text }) -join ' ').Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) of $Name needs a description"
-            }
-        }
-    }
-
-    Context 'formatting' -Tag 'Security' {
-        It 'prints a key as a table of Server, Email and UserId, never the key' {
-            $table = $key | Format-Table | Out-String
-
-            $table | Should -BeLike '*Server*Email*UserId*'
-            $table | Should -BeLike "*$($iago.Email)*"
-            $table.Contains($iago.ApiKey) | Should -BeFalse
-        }
-
-        It 'never shows the key in <Name> either' -ForEach @(
-            @{ Name = 'the default output' }
-            @{ Name = 'Format-List' }
-            @{ Name = 'Format-List *' }
-            @{ Name = 'ConvertTo-Json' }
-            @{ Name = 'a string' }
-        ) {
-            $text = switch ($Name) {
-                'the default output' { $key | Out-String }
-                'Format-List' { $key | Format-List | Out-String }
-                'Format-List *' { $key | Format-List -Property * | Out-String }
-                'ConvertTo-Json' { $key | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue }
-                'a string' { "$key" }
-            }
-
-            $text | Should -Not -BeNullOrEmpty
-            $text.Contains($iago.ApiKey) | Should -BeFalse
-        }
-    }
-
-    Context 'tab completion of -Server' -Tag 'Completion' {
+    Context 'installed with PSResourceGet' -Tag 'Install' {
         BeforeAll {
-            $savedConfig = $env:ZULIP_CONFIG
-            $zuliprc = Join-Path $TestDrive 'completion.zuliprc'
-            [System.IO.File]::WriteAllText($zuliprc, "[api]`nemail=iago@zulip.com`nkey=$($iago.ApiKey)`nsite=https://chat.example.com`n")
-            $env:ZULIP_CONFIG = $zuliprc
+            # A repository in a local folder: the module's own folder is published as a package and saved
+            # back, as Install-PSResource would from the PowerShell Gallery, with no network.
+            $repositoryName = "ZulipAuthTest$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            $repository = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'repository')
+            $installed = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'modules')
+            Register-PSResourceRepository -Name $repositoryName -Uri $repository.FullName -Trusted
+            # The process that runs this file, so the child below is the same PowerShell (the pinned tool
+            # runs as "dotnet pwsh.dll").
+            $self = (Get-Process -Id $PID).Path
+            $selfArguments = @(@([Environment]::GetCommandLineArgs()[0]) | Where-Object { $_ -like '*.dll' })
         }
 
         AfterAll {
-            $env:ZULIP_CONFIG = $savedConfig
+            Unregister-PSResourceRepository -Name $repositoryName -ErrorAction SilentlyContinue
         }
 
-        It 'offers the servers used in this session and the site of the zuliprc for <Name>' -ForEach @(
+        It 'publishes, saves and imports by name in a new session, exporting exactly the five cmdlets' {
+            Publish-PSResource -Path (Resolve-Path $modulePath).Path -Repository $repositoryName
+            Save-PSResource -Name ZulipAuth -Repository $repositoryName -Path $installed.FullName -TrustRepository
+
+            $script = "`$env:PSModulePath = '$($installed.FullName)' + [IO.Path]::PathSeparator + `$env:PSModulePath; " +
+            "Import-Module ZulipAuth -ErrorAction Stop; (Get-Module ZulipAuth).ModuleBase; (Get-Command -Module ZulipAuth | Sort-Object Name).Name -join ','"
+            $lines = @(& $self @selfArguments -NoProfile -NonInteractive -Command $script 2>&1)
+
+            $LASTEXITCODE | Should -Be 0 -Because ($lines -join "`n")
+            $lines[0] | Should -BeLike "$($installed.FullName)*" -Because 'the saved copy is what was imported'
+            $lines[1] | Should -Be 'Export-ZulipRc,Get-ZulipApiKey,Get-ZulipServerSettings,Import-ZulipRc,Test-ZulipApiKey'
+            @(Get-ChildItem -Path $installed.FullName -Recurse -Filter *.dll).Name | Should -Be @('ZulipAuth.dll')
+        }
+    }
+
+    Context 'beside Invoke-RestMethod' -Tag 'Interop' {
+        It 'names and types the transport parameters of <Name> as Invoke-RestMethod does' -ForEach @(
             @{ Name = 'Get-ZulipApiKey' }
             @{ Name = 'Get-ZulipServerSettings' }
             @{ Name = 'Test-ZulipApiKey' }
         ) {
-            $line = "$Name -Server "
-
-            $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
-
-            $completions | Should -Contain $server.HttpUri.GetLeftPart([System.UriPartial]::Authority)
-            $completions | Should -Contain 'https://chat.example.com'
+            $ours = (Get-Command $Name).Parameters
+            $theirs = @((Get-Command Invoke-RestMethod).Parameters.Values)
+            # PowerShell 7.6 renamed -TimeoutSec to -ConnectionTimeoutSeconds and kept the old name as an alias.
+            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy') {
+                $match = @($theirs | Where-Object { $_.Name -eq $parameter -or $_.Aliases -contains $parameter })
+                $match.Count | Should -Be 1 -Because "Invoke-RestMethod has -$parameter"
+                $ours.Keys | Should -Contain $parameter
+                $ours[$parameter].ParameterType.Name | Should -Be $match[0].ParameterType.Name -Because "-$parameter takes what Invoke-RestMethod's takes"
+            }
         }
 
-        It 'matches what was typed, with or without the scheme' {
-            $line = 'Get-ZulipApiKey -Server chat.ex'
-
-            $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
-
-            $completions | Should -Be @('https://chat.example.com')
+        It 'asks for -WhatIf and -Confirm only where it writes: Export-ZulipRc' {
+            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'WhatIf'
+            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'Confirm'
+            (Get-Command Get-ZulipApiKey).Parameters.Keys | Should -Not -Contain 'WhatIf'
         }
     }
 }

@@ -9,8 +9,8 @@ Describe 'Test-ZulipApiKey' -Tag 'TestZulipApiKey' {
         Import-Module (Join-Path $PSScriptRoot '../out/ZulipAuth') -Force
 
         $server = Start-ZulipTestServer
-        $iago = Get-ZulipTestUser -Name Iago
-        $hamlet = Get-ZulipTestUser -Name Hamlet
+        $iago = Get-ZulipTestUser -Server $server -Name Iago
+        $hamlet = Get-ZulipTestUser -Server $server -Name Hamlet
         $iagoCredential = New-ZulipTestCredential -UserName $iago.Email -Password $iago.Password
     }
 
@@ -161,7 +161,7 @@ Describe 'Test-ZulipApiKey' -Tag 'TestZulipApiKey' {
 
     Context 'the key with other PowerShell commands' -Tag 'Interop' {
         # Invoke-RestMethod -Authentication exists only in PowerShell 6 and later.
-        It 'authenticates Invoke-RestMethod -Authentication Basic -Credential $key.Credential' -Skip:(-not $IsCoreCLR) {
+        It 'authenticates Invoke-RestMethod -Authentication Basic -Credential $key.Credential' -Tag 'Platform:PowerShell7' -Skip:(-not $IsCoreCLR) {
             $tlsKey = Get-ZulipApiKey -Server $server.HttpsUri -Credential $iagoCredential -SkipCertificateCheck -WarningAction SilentlyContinue
 
             $me = Invoke-RestMethod -Uri "$($tlsKey.Server)api/v1/users/me" -Authentication Basic -Credential $tlsKey.Credential -SkipCertificateCheck

@@ -2,35 +2,8 @@
 <#
 .SYNOPSIS
     Helpers shared by the Pester files (dot-source it in BeforeAll, after TestServer.ps1): the development
-    environment's users, credentials, and a capture of every stream for the secrets scans.
+    canary password, credentials, and a capture of every stream for the secrets scans.
 #>
-
-function Get-ZulipTestUser {
-    <#
-    .SYNOPSIS
-        The accounts of the local test server (tests/ZulipAuth.TestServer/TestUsers.cs), by name.
-    #>
-    [CmdletBinding()]
-    [OutputType([pscustomobject])]
-    param(
-        [Parameter(Mandatory)]
-        [ValidateSet('Iago', 'Hamlet', 'Othello', 'Deactivated', 'Weak', 'Ldap')]
-        [string] $Name
-    )
-    switch ($Name) {
-        'Iago' { [pscustomobject]@{ Email = 'iago@zulip.com'; Login = 'iago@zulip.com'; Password = 'abcd1234'; ApiKey = 'gjA04ZYcqXKalvYMA8OeXSfzUOLrtbZv'; UserId = 5 } }
-        'Hamlet' { [pscustomobject]@{ Email = 'hamlet@zulip.com'; Login = 'hamlet@zulip.com'; Password = 'hamlet-pw'; ApiKey = 'u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO'; UserId = 10 } }
-        'Othello' {
-            # Every character that needs form encoding, a non-ASCII letter, a euro sign and an emoji outside
-            # the BMP. Built from code points: Windows PowerShell reads a BOM-less .ps1 as ANSI, not UTF-8.
-            $password = 'p&=+% ' + [char]0x00FC + [char]0x20AC + [char]::ConvertFromUtf32(0x1F600) + ';"' + "'" + '\'
-            [pscustomobject]@{ Email = 'othello@zulip.com'; Login = 'othello@zulip.com'; Password = $password; ApiKey = 'OL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJ'; UserId = 12 }
-        }
-        'Deactivated' { [pscustomobject]@{ Email = 'deactivated@zulip.com'; Login = 'deactivated@zulip.com'; Password = 'deactivated-pw'; ApiKey = 'TeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vU'; UserId = 20 } }
-        'Weak' { [pscustomobject]@{ Email = 'weak@zulip.com'; Login = 'weak@zulip.com'; Password = '123456'; ApiKey = 'CsMehGAkWvj7FAc9QeWJKY40uvSwMFLZ'; UserId = 21 } }
-        'Ldap' { [pscustomobject]@{ Email = 'ldap.user@zulip.com'; Login = 'ldapuser'; Password = 'ldap-pw'; ApiKey = 'De1f8rESQedUStPKR0CsTy4Qwb8DwkNh'; UserId = 22 } }
-    }
-}
 
 function Get-ZulipTestCanary {
     <#

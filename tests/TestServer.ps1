@@ -287,7 +287,7 @@ function Invoke-ZulipTestServerCommand {
     <#
     .SYNOPSIS
         Sends one stdin command (set, fault, clear-fault, sso, revoke, deactivate, reactivate, count,
-        proxy-stats, reset) and returns the value after "ok", if any; throws on "error: ...".
+        proxy-stats, reset, users, faults) and returns the value after "ok", if any; throws on "error: ...".
     .EXAMPLE
         Invoke-ZulipTestServerCommand -Server $server -Command 'revoke iago@zulip.com'
     #>
@@ -321,6 +321,39 @@ function Invoke-ZulipTestServerCommand {
     }
 
     throw "The Zulip test server refused '$Command': $answer"
+}
+
+function Get-ZulipTestUser {
+    <#
+    .SYNOPSIS
+        An account of the running test server, by name (Iago, Hamlet, Othello, Deactivated, Weak, Ldap,
+        Passwordless, King), as its "users" command lists them: Email, Login, Password, ApiKey, UserId, ...
+        The server is the one source of these facts; nothing here keeps a copy.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)] [psobject] $Server,
+        [Parameter(Mandatory)] [string] $Name
+    )
+    $users = Invoke-ZulipTestServerCommand -Server $Server -Command 'users' | ConvertFrom-Json
+    $user = @($users | Where-Object Name -EQ $Name)
+    if ($user.Count -ne 1) {
+        throw "The test server has no user '$Name'; it has $(@($users | ForEach-Object Name) -join ', ')."
+    }
+
+    $user[0]
+}
+
+function Get-ZulipTestServerFault {
+    <#
+    .SYNOPSIS
+        The fault kinds the running test server can inject (Name, Description), as its "faults" command lists them.
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param([Parameter(Mandatory)] [psobject] $Server)
+    Invoke-ZulipTestServerCommand -Server $Server -Command 'faults' | ConvertFrom-Json
 }
 
 function Set-ZulipTestServer {

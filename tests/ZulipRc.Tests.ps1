@@ -9,8 +9,8 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
         Import-Module (Join-Path $PSScriptRoot '../out/ZulipAuth') -Force
 
         $server = Start-ZulipTestServer
-        $iago = Get-ZulipTestUser -Name Iago
-        $hamlet = Get-ZulipTestUser -Name Hamlet
+        $iago = Get-ZulipTestUser -Server $server -Name Iago
+        $hamlet = Get-ZulipTestUser -Server $server -Name Hamlet
         $site = $server.HttpUri.GetLeftPart([System.UriPartial]::Authority)
         $zulipVariables = 'ZULIP_EMAIL', 'ZULIP_API_KEY', 'ZULIP_SITE', 'ZULIP_CONFIG'
 
@@ -124,7 +124,7 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
     }
 
     Context 'a private file on Linux and macOS' -Tag 'Security' {
-        It 'creates the file with mode 600' -Skip:(-not ($IsLinux -or $IsMacOS)) {
+        It 'creates the file with mode 600' -Tag 'Platform:LinuxOrMacOS' -Skip:(-not ($IsLinux -or $IsMacOS)) {
             $path = New-TestFilePath 'zuliprc'
 
             $key | Export-ZulipRc -Path $path
@@ -132,7 +132,7 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
             Get-UnixFileMode -Path $path | Should -Be '600'
         }
 
-        It 'keeps mode 600 when -Force replaces a file that others could read' -Skip:(-not ($IsLinux -or $IsMacOS)) {
+        It 'keeps mode 600 when -Force replaces a file that others could read' -Tag 'Platform:LinuxOrMacOS' -Skip:(-not ($IsLinux -or $IsMacOS)) {
             $path = New-TestFilePath 'zuliprc'
             Set-Content -LiteralPath $path -Value 'old'
             & chmod 644 $path
@@ -143,7 +143,7 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
             [System.IO.File]::ReadAllText($path) | Should -BeLike "*key=$($iago.ApiKey)*"
         }
 
-        It 'warns when a file to import can be read by group or others' -Skip:(-not ($IsLinux -or $IsMacOS)) {
+        It 'warns when a file to import can be read by group or others' -Tag 'Platform:LinuxOrMacOS' -Skip:(-not ($IsLinux -or $IsMacOS)) {
             $path = New-TestFilePath 'zuliprc'
             $key | Export-ZulipRc -Path $path
             & chmod 644 $path

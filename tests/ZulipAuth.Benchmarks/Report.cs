@@ -12,7 +12,7 @@ public sealed record ReportRow(string Figure, string Value, string Spread, strin
     public bool Failed => Verdict == "FAIL";
 }
 
-/// <summary>The targets of issue 7 applied to a result, as two Markdown tables (readable in a terminal too).</summary>
+/// <summary>The targets of docs/performance.md applied to a result, as two Markdown tables (readable in a terminal too).</summary>
 public static class Report
 {
     public const double WarmToFloorLimit = 1.3;

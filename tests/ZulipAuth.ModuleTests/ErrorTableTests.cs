@@ -34,11 +34,13 @@ public class ErrorTableTests : ModuleTestBase
         new("405 JSON from a proxy that rewrote the POST", "ZulipRequestRejected", ErrorCategory.InvalidOperation, 405, null),
         new("500 with Zulip JSON", "ZulipServerError", ErrorCategory.ResourceUnavailable, 500, "BAD_REQUEST"),
         new("502 HTML page", "ZulipServerError", ErrorCategory.ResourceUnavailable, 502, null),
+        new("503 HTML with Retry-After", "ZulipServerError", ErrorCategory.ResourceUnavailable, 503, null),
         new("200 HTML page", "ZulipUnexpectedResponse", ErrorCategory.InvalidResult, 200, null),
         new("truncated JSON", "ZulipUnexpectedResponse", ErrorCategory.InvalidResult, 200, null),
         new("JSON of another shape", "ZulipUnexpectedResponse", ErrorCategory.InvalidResult, 200, null),
         new("over 1 MiB", "ZulipUnexpectedResponse", ErrorCategory.InvalidResult, 200, null),
         new("301 to https on the POST", "ZulipRedirected", ErrorCategory.InvalidOperation, 301, null),
+        new("307 to another host on the POST", "ZulipRedirected", ErrorCategory.InvalidOperation, 307, null),
         new("connection refused", "ZulipConnectionFailed", ErrorCategory.ConnectionError, null, null),
         new("connection reset mid-answer", "ZulipConnectionFailed", ErrorCategory.ConnectionError, null, null),
         new("untrusted certificate", "ZulipCertificateError", ErrorCategory.SecurityError, null, null),
@@ -171,6 +173,9 @@ public class ErrorTableTests : ModuleTestBase
             case "502 HTML page":
                 Behaviour.InjectFault(FaultKind.Html502, FetchPath);
                 return (Http, iago, string.Empty);
+            case "503 HTML with Retry-After":
+                Behaviour.InjectFault(FaultKind.Status503, FetchPath);
+                return (Http, iago, string.Empty);
             case "200 HTML page":
                 Behaviour.InjectFault(FaultKind.Html200, FetchPath);
                 return (Http, iago, string.Empty);
@@ -185,6 +190,9 @@ public class ErrorTableTests : ModuleTestBase
                 return (Http, iago, string.Empty);
             case "301 to https on the POST":
                 Behaviour.InjectFault(FaultKind.RedirectToHttps, FetchPath);
+                return (Http, iago, string.Empty);
+            case "307 to another host on the POST":
+                Behaviour.InjectFault(FaultKind.RedirectToOtherHost, FetchPath);
                 return (Http, iago, string.Empty);
             case "connection refused":
                 return ($"http://127.0.0.1:{UnusedPort()}", iago, string.Empty);

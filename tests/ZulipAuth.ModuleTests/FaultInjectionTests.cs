@@ -38,6 +38,16 @@ public class FaultInjectionTests : ModuleTestBase
             Assert.True(elapsed >= TimeSpan.FromSeconds(1.9), $"gave up after {elapsed}, before the 2 s limit");
             Assert.Contains("-TimeoutSec", Error(r).Exception.Message);
         }),
+        new("stalled server_settings", "ZulipTimeout", 1 + 1.5, t =>
+        {
+            t.Behaviour.InjectFault(FaultKind.Stall, SettingsPath);
+            return new Call(t.Http, CanaryPassword, "-TimeoutSec 1", SettingsCommand);
+        }),
+        new("a slow answer within -TimeoutSec is waited for", null, 10, t =>
+        {
+            t.Behaviour.FaultDelay = TimeSpan.FromSeconds(1);
+            return t.Fault(FaultKind.Delay, "-TimeoutSec 5", count: 1, right: true);
+        }, (t, r, elapsed) => Assert.True(elapsed >= TimeSpan.FromSeconds(0.9), $"the answer was delayed 1 s, but came after {elapsed}")),
         new("connection reset mid-answer", "ZulipConnectionFailed", 10, t => t.Fault(FaultKind.ResetConnection)),
         // The reset comes after the answer began: the server had the password, so it is never sent again.
         new("connection reset with retries asked for, the password not re-sent", "ZulipConnectionFailed", 10, t => t.Fault(FaultKind.ResetConnection, "-MaximumRetryCount 1 -RetryIntervalSec 1", count: 1, right: true),

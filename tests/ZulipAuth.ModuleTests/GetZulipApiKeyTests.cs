@@ -125,62 +125,6 @@ public class GetZulipApiKeyTests : ModuleTestBase
         Assert.Equal(1, Server.CountRequests("/api/v1/users/me", "GET"));
     }
 
-    [Fact]
-    public void PasswordLoginDisabledFailsWithoutSendingThePasswordAndNamesTheMethods()
-    {
-        Behaviour.PasswordAuthEnabled = false;
-        Behaviour.ExternalAuthenticationMethods =
-        [
-            new ExternalAuthMethod("github", "GitHub", null, "/accounts/login/social/github", "/accounts/register/social/github"),
-            new ExternalAuthMethod("saml:okta", "Okta", "/static/okta.png", "/accounts/login/social/saml/okta", "/accounts/register/social/saml/okta"),
-        ];
-
-        var result = GetKey(Http, Cred(TestUsers.Iago.Email, CanaryPassword));
-
-        var error = result.SingleError();
-        AssertError(error, "ZulipPasswordAuthDisabled", ErrorCategory.NotEnabled);
-        Assert.Contains("GitHub", error.Exception.Message);
-        Assert.Contains("Okta", error.Exception.Message);
-        Assert.Contains("API key", error.Exception.Message);
-        Assert.Equal(0, Posts);
-        result.AssertNoSecret(CanaryPassword);
-    }
-
-    [Fact]
-    public void ALoginNameWhereAnEmailIsRequiredFailsWithoutSendingThePassword()
-    {
-        var result = GetKey(Http, Cred("iago", CanaryPassword));
-
-        AssertError(result.SingleError(), "ZulipInvalidUsername", ErrorCategory.InvalidArgument);
-        Assert.Equal(0, Posts);
-    }
-
-    [Fact]
-    public void PostsToTheCanonicalRealmUrlOnTheSameHost()
-    {
-        Behaviour.RealmUrlOverride = Https;
-
-        var result = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password), "-SkipCertificateCheck");
-
-        Assert.Empty(result.Errors);
-        Assert.Equal(new Uri(Https + "/"), Assert.Single(result.Output).Properties["Server"].Value);
-        Assert.Contains(Server.Requests, r => r.Path == "/api/v1/fetch_api_key" && r.Scheme == "https");
-        Assert.DoesNotContain(Server.Requests, r => r.Path == "/api/v1/fetch_api_key" && r.Scheme == "http");
-    }
-
-    [Fact]
-    public void ARealmUrlOnAnotherHostIsOnlyAWarning()
-    {
-        Behaviour.RealmUrlOverride = "https://chat.example.com";
-
-        var result = GetKey(Http, Cred(TestUsers.Iago.Email, TestUsers.Iago.Password));
-
-        Assert.Empty(result.Errors);
-        Assert.Single(result.Output);
-        Assert.Contains(result.Warnings, w => w.Contains("https://chat.example.com", StringComparison.Ordinal));
-        Assert.Equal(1, Posts);
-    }
-
     [Theory]
     [InlineData("http://chat.example.com")]
     [InlineData("http://10.1.2.3:9991")]

@@ -1,4 +1,7 @@
+using System.ComponentModel;
 using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
 
 namespace ZulipAuth.TestServer;
 
@@ -22,6 +25,8 @@ internal static class DemoCommands
           count <path> [method]                  requests received so far
           proxy-stats                            "ok <tunnels> <requests> <auth challenges> <refused>"
           reset                                  clear faults, rate limits, user changes and recorded requests
+          users                                  "ok <JSON>": the fixed accounts (name, email, login, password, key, ...)
+          faults                                 "ok <JSON>": every FaultKind with what it answers
         """;
 
     /// <summary>Runs one command line and returns the answer line.</summary>
@@ -36,8 +41,9 @@ internal static class DemoCommands
         {
             switch (words[0].ToLowerInvariant())
             {
-                case "set" when words.Length == 3:
-                    Set(behaviour, words[1], words[2]);
+                case "set" when words.Length >= 3:
+                    // The rest of the line is the value, so a realm name may have spaces.
+                    Set(behaviour, words[1], string.Join(' ', words[2..]));
                     return "ok";
                 case "fault" when words.Length is >= 2 and <= 5:
                 {
@@ -77,6 +83,10 @@ internal static class DemoCommands
                     server.ResetRateLimits();
                     server.ClearRequests();
                     return "ok";
+                case "users" when words.Length == 1:
+                    return "ok " + UsersJson();
+                case "faults" when words.Length == 1:
+                    return "ok " + FaultsJson();
                 case "help":
                     return "ok " + Help.ReplaceLineEndings(" | ");
                 default:
@@ -88,6 +98,42 @@ internal static class DemoCommands
             return "error: " + e.Message;
         }
     }
+
+    /// <summary>
+    /// The fixed accounts as the scripts use them, so the Pester files and build.ps1 hold no copy. The
+    /// initial keys only: a key made by "revoke" is never printed. JSON escapes every non-ASCII character,
+    /// so the answer stays one line of ASCII whatever the console's encoding.
+    /// </summary>
+    internal static string UsersJson()
+    {
+        var names = typeof(TestUsers).GetNestedTypes(BindingFlags.Public)
+            .Select(t => (Name: t.Name, Email: t.GetField("Email")?.GetRawConstantValue() as string))
+            .Where(t => t.Email is not null)
+            .ToDictionary(t => t.Email!, t => t.Name, StringComparer.OrdinalIgnoreCase);
+        return JsonSerializer.Serialize(TestUsers.All.Select(u => new
+        {
+            Name = names[u.Email],
+            u.Email,
+            Login = u.LdapLoginName ?? u.Email,
+            u.Password,
+            u.ApiKey,
+            u.UserId,
+            u.FullName,
+            Role = u.Role.ToString(),
+            u.IsActive,
+            u.Realm,
+            u.PasswordResetRequired,
+        }));
+    }
+
+    /// <summary>Every fault kind with its description (the attribute on <see cref="FaultKind"/>).</summary>
+    internal static string FaultsJson() =>
+        JsonSerializer.Serialize(Enum.GetValues<FaultKind>().Select(kind => new
+        {
+            Name = kind.ToString(),
+            Description = typeof(FaultKind).GetField(kind.ToString())!.GetCustomAttribute<DescriptionAttribute>()?.Description
+                ?? throw new InvalidOperationException($"FaultKind.{kind} has no description"),
+        }));
 
     private static void Set(ServerBehaviour behaviour, string name, string text)
     {

@@ -1,68 +1,65 @@
+using System.ComponentModel;
+
 namespace ZulipAuth.TestServer;
 
 /// <summary>
 /// Misbehaviours the server can put in front of the real answer, to test how the client copes with
 /// broken networks, proxies and servers. Set with <see cref="ServerBehaviour.InjectFault"/>.
+/// Each description is what the control channel's <c>faults</c> command lists, so the list has one source.
 /// </summary>
 public enum FaultKind
 {
-    /// <summary>Answer normally.</summary>
+    [Description("Answer normally.")]
     None = 0,
 
-    /// <summary>Accept the request and never answer, until the client gives up, the server stops or
-    /// <see cref="ServerBehaviour.StallLimit"/> passes (then the connection is aborted).</summary>
+    [Description("Accept the request and never answer, until the client gives up, the server stops or StallLimit passes (then the connection is aborted).")]
     Stall,
 
-    /// <summary>Wait <see cref="ServerBehaviour.FaultDelay"/>, then answer normally.</summary>
+    [Description("Wait FaultDelay, then answer normally.")]
     Delay,
 
-    /// <summary>Send a 200 with headers and a few bytes of a longer body, then abort the connection.</summary>
+    [Description("Send a 200 with headers and a few bytes of a longer body, then abort the connection.")]
     ResetConnection,
 
-    /// <summary>nginx-style HTML "502 Bad Gateway" page (text/html).</summary>
+    [Description("nginx-style HTML \"502 Bad Gateway\" page (text/html).")]
     Html502,
 
-    /// <summary>A 200 HTML page that is not Zulip (captive portal, wrong site).</summary>
+    [Description("A 200 HTML page that is not Zulip (captive portal, wrong site).")]
     Html200,
 
-    /// <summary>nginx-style HTML "404 Not Found" page.</summary>
+    [Description("nginx-style HTML \"404 Not Found\" page.")]
     NotFoundHtml,
 
-    /// <summary>200 application/json whose body stops mid-object; the connection is then closed.</summary>
+    [Description("200 application/json whose body stops mid-object; the connection is then closed.")]
     TruncatedJson,
 
-    /// <summary>200 application/json streamed in chunks forever, until the client disconnects, the server
-    /// stops or 60 s pass. Never buffered.</summary>
+    [Description("200 application/json streamed in chunks forever, until the client disconnects, the server stops or 60 s pass. Never buffered.")]
     EndlessBody,
 
-    /// <summary>A valid JSON success body of about 2 MiB, with Content-Length.</summary>
+    [Description("A valid JSON success body of about 2 MiB, with Content-Length.")]
     OversizedJson,
 
-    /// <summary>301 from the http port to the same path and query on the https port (what nginx does).
-    /// Only applies to requests that came in over http.</summary>
+    [Description("301 from the http port to the same path and query on the https port (what nginx does). Only applies to requests that came in over http.")]
     RedirectToHttps,
 
-    /// <summary>307 to the same scheme, port, path and query on host "localhost" (a different host name
-    /// than 127.0.0.1), or to <see cref="ServerBehaviour.FaultLocation"/> when set.</summary>
+    [Description("307 to the same scheme, port, path and query on host \"localhost\" (a different host name than 127.0.0.1), or to FaultLocation when set.")]
     RedirectToOtherHost,
 
-    /// <summary>405 Method Not Allowed with Zulip's JSON (no code), as when a proxy re-sends the POST as a
-    /// GET: the answer the terminal client got when it followed nginx's http-to-https redirect.</summary>
+    [Description("405 Method Not Allowed with Zulip's JSON (no code), as when a proxy re-sends the POST as a GET: the answer the terminal client got when it followed nginx's http-to-https redirect.")]
     MethodRewritten,
 
-    /// <summary>500 with a Zulip-shaped JSON error body.</summary>
+    [Description("500 with a Zulip-shaped JSON error body.")]
     Json500,
 
-    /// <summary>503 with <c>Retry-After: FaultRetryAfterSeconds</c> and an HTML body.</summary>
+    [Description("503 with Retry-After: FaultRetryAfterSeconds and an HTML body.")]
     Status503,
 
-    /// <summary>429 RATE_LIMIT_HIT with <c>retry-after</c> = <see cref="ServerBehaviour.FaultRetryAfterSeconds"/>
-    /// in the body and the <c>Retry-After</c> header.</summary>
+    [Description("429 RATE_LIMIT_HIT with retry-after = FaultRetryAfterSeconds in the body and the Retry-After header.")]
     RateLimited,
 
-    /// <summary>200 JSON that parses but is not Zulip-shaped: <c>{"hello":"world"}</c>.</summary>
+    [Description("200 JSON that parses but is not Zulip-shaped: {\"hello\":\"world\"}.")]
     OtherJsonShape,
 
-    /// <summary>200 application/json with an empty body.</summary>
+    [Description("200 application/json with an empty body.")]
     EmptyBody,
 }

@@ -19,7 +19,7 @@ public sealed record FailureRow(
     double? RetryAfterSeconds,
     bool Transient);
 
-/// <summary>The table of issue 2 / server-behaviour.md, plus what older servers and proxies send.</summary>
+/// <summary>Every failed answer a Zulip server gives to fetch_api_key, plus what older servers and proxies send.</summary>
 public static class FetchApiKeyAnswers
 {
     private static readonly (string, string)[] None = [];
