@@ -38,7 +38,7 @@ public static class FileSystemProbe
     /// <summary>The inode number: it changes when a file is replaced by a rename, not when it is rewritten in place.</summary>
     public static string Inode(string path) => Stat(path, OperatingSystem.IsMacOS() ? "%i" : "%i");
 
-    private static string Stat(string path, string format)
+    public static string Stat(string path, string format)
     {
         var start = new ProcessStartInfo("stat")
         {

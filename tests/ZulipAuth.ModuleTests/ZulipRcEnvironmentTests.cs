@@ -20,7 +20,7 @@ public sealed class ProcessStateCollection
 [Collection(ProcessStateCollection.Name)]
 public class ZulipRcEnvironmentTests : ModuleTestBase
 {
-    private static readonly string[] Variables = { "ZULIP_EMAIL", "ZULIP_API_KEY", "ZULIP_SITE", "ZULIP_CONFIG", "HOME" };
+    private static readonly string[] Variables = { "ZULIP_EMAIL", "ZULIP_API_KEY", "ZULIP_SITE", "ZULIP_CONFIG", "HOME", "ZULIP_CERT", "ZULIP_CERT_KEY", "ZULIP_CERT_BUNDLE", "ZULIP_ALLOW_INSECURE" };
 
     private readonly Dictionary<string, string?> saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
     private readonly string savedDirectory = Environment.CurrentDirectory;
@@ -164,6 +164,73 @@ public class ZulipRcEnvironmentTests : ModuleTestBase
         AssertError(error, "ZulipConfigNotFound", ErrorCategory.ObjectNotFound);
         Assert.Contains(Path.Combine(home.Path, ".zuliprc"), error.Exception.Message);
     }
+
+    [Fact]
+    public void TheNotFoundErrorNamesThePlacesLookedAndTheDownloadedName()
+    {
+        FileSystemProbe.WriteRc(Path.Combine(home.Path, "zuliprc"), Rc("home@example.com", "K-home", "chat.example.com"));
+
+        var error = Import().SingleError();
+
+        AssertError(error, "ZulipConfigNotFound", ErrorCategory.ObjectNotFound);
+        Assert.Contains("ZULIP_CONFIG", error.Exception.Message);
+        Assert.Contains(Path.Combine(home.Path, "zuliprc") + "' exists", error.Exception.Message);
+    }
+
+    [Fact]
+    public void TheTlsVariablesWinOverTheFileOneByOne()
+    {
+        var bundle = Path.Combine(home.Path, "env-ca.pem");
+        File.WriteAllText(bundle, "x");
+        FileSystemProbe.WriteRc(Path.Combine(home.Path, ".zuliprc"), Rc("home@example.com", "K-home", "chat.example.com") + "insecure=true\ncert_bundle=/nonexistent.pem\n");
+        Environment.SetEnvironmentVariable("ZULIP_ALLOW_INSECURE", "false");
+        Environment.SetEnvironmentVariable("ZULIP_CERT_BUNDLE", bundle);
+
+        var result = Import();
+
+        Assert.Empty(result.Errors);
+        var key = Assert.Single(result.Output);
+        Assert.Equal(false, key.Properties["SkipCertificateCheck"].Value);
+        Assert.Equal(bundle, key.Properties["CertificateBundle"].Value);
+        Environment.SetEnvironmentVariable("ZULIP_ALLOW_INSECURE", "sometimes");
+        AssertError(Import().SingleError(), "ZulipConfigInvalid", ErrorCategory.InvalidData);
+    }
+
+    [Fact]
+    public void TheCompleterDoesNotBlockOnAFifoZuliprc()
+    {
+        var fifo = Path.Combine(home.Path, ".zuliprc");
+        Assert.Equal(0, mkfifo(fifo, Convert.ToInt32("600", 8)));
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (shell, pending) = Session.Begin("(TabExpansion2 'Get-ZulipApiKey -Server ' 24).CompletionMatches.Count", new System.Collections.Hashtable());
+            using (shell)
+            {
+                Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)), "completion blocked on a FIFO ~/.zuliprc");
+                shell.EndInvoke(pending);
+            }
+
+            Assert.True(clock.ElapsedMilliseconds < 5000);
+        }
+        finally
+        {
+            var fd = open(fifo, 0x1 | 0x800);
+            if (fd >= 0)
+            {
+                close(fd);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mkfifo(string path, int mode);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int open(string path, int flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
 
     [Fact]
     public void PathWinsOverTheVariables()

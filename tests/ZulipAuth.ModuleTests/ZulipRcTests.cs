@@ -42,6 +42,9 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         return path;
     }
 
+    /// <summary>inotify's IN_ACCESS, IN_CLOSE_NOWRITE and IN_OPEN: the file was read, nothing else.</summary>
+    private static bool IsReadOnly(uint mask) => (mask & ~(0x001u | 0x010u | 0x020u | 0x40000000u)) == 0;
+
     private static string KeyOf(PSObject key) => new NetworkCredential(string.Empty, (SecureString)key.Properties["ApiKey"].Value).Password;
 
     // ---------------------------------------------------------------------------------------------- Export
@@ -125,10 +128,15 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
 
         Export(key, path);
 
+        // The content is written to a private temporary name and the file appears under its own name only
+        // when whole (readers never see it empty), so the creation and the write are on the temporary name.
         var events = watch.Read();
         Assert.DoesNotContain(events, e => (e.Mask & DirectoryWatch.InAttrib) != 0);
-        Assert.Contains(events, e => e.Name == "zuliprc" && (e.Mask & DirectoryWatch.InCreate) != 0);
-        Assert.Contains(events, e => e.Name == "zuliprc" && (e.Mask & DirectoryWatch.InCloseWrite) != 0);
+        var temporary = Assert.Single(events, e => (e.Mask & DirectoryWatch.InCreate) != 0 && e.Name != "zuliprc").Name;
+        Assert.Contains(events, e => e.Name == temporary && (e.Mask & DirectoryWatch.InCloseWrite) != 0);
+        Assert.Contains(events, e => e.Name == "zuliprc" && (e.Mask & (DirectoryWatch.InMovedTo | DirectoryWatch.InCreate)) != 0);
+        Assert.DoesNotContain(events, e => e.Name == "zuliprc" && (e.Mask & (DirectoryWatch.InModify | DirectoryWatch.InCloseWrite)) != 0);
+        Assert.Equal(new[] { path }, Directory.GetFileSystemEntries(dir.Path));
         Assert.Equal("600", FileSystemProbe.Mode(path));
     }
 
@@ -150,7 +158,8 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         Assert.Contains("-Force", error.Exception.Message);
         Assert.Equal(path, error.TargetObject);
         Assert.Empty(result.Output);
-        Assert.Empty(watch.Read());
+        // Read (to see whether it has an [api] section), never written, moved or chmod-ed.
+        Assert.DoesNotContain(watch.Read(), e => !IsReadOnly(e.Mask));
         Assert.Equal(content, File.ReadAllBytes(path));
         Assert.Equal(before, (FileSystemProbe.Inode(path), File.GetLastWriteTimeUtc(path)));
         Assert.Equal("640", FileSystemProbe.Mode(path));
@@ -172,7 +181,7 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         Assert.Empty(result.Errors);
         // Never opened or written in place: the new content arrives by a rename over the old name, so a reader
         // sees the old file or the new one, never a mix or an empty file.
-        var onTarget = events.Where(e => e.Name == "zuliprc").ToList();
+        var onTarget = events.Where(e => e.Name == "zuliprc" && !IsReadOnly(e.Mask)).ToList();
         Assert.True(onTarget.Count == 1 && onTarget[0].Mask == DirectoryWatch.InMovedTo, DirectoryWatch.Describe(events));
         Assert.DoesNotContain(events, e => (e.Mask & DirectoryWatch.InAttrib) != 0);
         Assert.NotEqual(inodeBefore, FileSystemProbe.Inode(path));
@@ -262,7 +271,7 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
     }
 
     [Fact]
-    public void AFolderInTheWayIsAWriteFailure()
+    public void AFolderInTheWayIsAnInvalidPath()
     {
         var path = dir.File("taken");
         Directory.CreateDirectory(path);
@@ -270,7 +279,7 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         var result = Export(FetchKey(), path, "-Force");
 
         var error = result.SingleError();
-        AssertError(error, "ZulipConfigWriteFailed", ErrorCategory.WriteError);
+        AssertError(error, "ZulipInvalidPath", ErrorCategory.InvalidArgument);
         Assert.Contains(path, error.Exception.Message);
         Assert.Equal(path, error.TargetObject);
         Assert.Equal(new[] { path }, Directory.GetFileSystemEntries(dir.Path));
@@ -325,7 +334,7 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         ["case-insensitive keys", "[api]\nEMAIL=a@example.com\nKey=K1\nSite=https://chat.example.com\n"],
         ["other sections and keys", "[bot]\nname=x\n[api]\nemail=a@example.com\nkey=K1\nsite=https://chat.example.com\ninsecure=false\n[other]\nkey=wrong\n"],
         ["DEFAULT section", "[DEFAULT]\nsite=https://chat.example.com\n[api]\nemail=a@example.com\nkey=K1\n"],
-        ["CRLF line endings and a BOM", "\uFEFF[api]\r\nemail=a@example.com\r\nkey=K1\r\nsite=https://chat.example.com\r\n"],
+        ["CRLF line endings", "[api]\r\nemail=a@example.com\r\nkey=K1\r\nsite=https://chat.example.com\r\n"],
         ["indented keys and blank lines", "\n\n[api]\n  email=a@example.com\n\n  key=K1\n  site=https://chat.example.com\n\n"],
         ["no final newline", "[api]\nemail=a@example.com\nkey=K1\nsite=https://chat.example.com"],
     ];
@@ -381,7 +390,16 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         ["a duplicate key", $"[api]\nkey={CanaryKey}\nkey={CanaryKey}\n", "line 3"],
         ["a duplicate section", $"[api]\nkey={CanaryKey}\n[api]\n", "line 3"],
         ["a site with a path", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://example.com/zulip\n", "site"],
-        ["a site with another scheme", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=ftp://example.com\n", "site"],
+        ["a site with another scheme", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=ftp://example.com\n", "scheme 'ftp'"],
+        ["a UTF-8 BOM", $"\uFEFF[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com\n", "other Zulip clients"],
+        ["a lone % in the email", $"[api]\nemail=a%tag@example.com\nkey={CanaryKey}\nsite=https://chat.example.com\n", "line 2"],
+        ["a site without a host", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://\n", "no host"],
+        ["a site with a query", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com/?x=1\n", "query"],
+        ["a site with a fragment", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com#top\n", "fragment"],
+        ["a key longer than 256 characters", $"[api]\nemail=a@example.com\nkey={CanaryKey}{new string('k', 300)}\nsite=https://chat.example.com\n", "line 3"],
+        ["insecure neither true nor false", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com\ninsecure=yes\n", "'true' or 'false'"],
+        ["a client key without a certificate", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com\nclient_cert_key=/etc/hostname\n", "needs its certificate"],
+        ["a certificate bundle that does not exist", $"[api]\nemail=a@example.com\nkey={CanaryKey}\nsite=https://chat.example.com\ncert_bundle=/nonexistent/ca.pem\n", "not an existing file"],
     ];
 
     [Theory]
@@ -416,9 +434,9 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
     }
 
     [Fact]
-    public void AFileThatCannotBeReadIsConfigReadFailed()
+    public void ASocketIsAnInvalidPath()
     {
-        // open(2) fails on a socket for every user, root included.
+        // open(2) fails on a socket for every user, root included; it is not a regular file either way.
         var path = dir.File("socket");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
@@ -426,7 +444,7 @@ public class ZulipRcTests : ModuleTestBase, IDisposable
         var result = Import(path);
 
         var error = result.SingleError();
-        AssertError(error, "ZulipConfigReadFailed", ErrorCategory.ReadError);
+        AssertError(error, "ZulipInvalidPath", ErrorCategory.InvalidArgument);
         Assert.Contains(path, error.Exception.Message);
         Assert.Equal(path, error.TargetObject);
         Assert.Empty(result.Output);

@@ -56,7 +56,9 @@ public sealed class PrivateFileTests : IDisposable
         var path = Path.Combine(directory, "zuliprc");
         File.WriteAllText(path, "[api]\nkey=old\n");
 
-        Assert.Throws<IOException>(() => PrivateFile.Write(path, Rc("new-key"), replace: false));
+        var e = Assert.Throws<ZulipApiException>(() => PrivateFile.Write(path, Rc("new-key"), replace: false));
+
+        Assert.Equal(ZulipErrorId.ConfigExists, e.ErrorId);
 
         Assert.Equal("[api]\nkey=old\n", File.ReadAllText(path));
     }

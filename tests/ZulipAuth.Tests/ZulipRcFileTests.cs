@@ -117,15 +117,24 @@ public class ZulipRcFileTests
     }
 
     [Fact]
-    public void ABomAndWindowsLineEndingsAreAccepted()
+    public void WindowsLineEndingsAreAccepted()
     {
-        var text = "\uFEFF[api]\r\nemail=iago@zulip.com\r\nkey=abc\r\nsite=https://chat.example.com\r\n";
+        var text = "[api]\r\nemail=iago@zulip.com\r\nkey=abc\r\nsite=https://chat.example.com\r\n";
 
         var sections = ZulipRcFile.Parse(text);
 
         Assert.Equal(new[] { "api" }, sections.Keys);
         Assert.Equal("abc", sections["api"]["key"]);
         Assert.Equal("https://chat.example.com", sections["api"]["site"]);
+    }
+
+    [Fact]
+    public void ABomIsRefusedAsPythonRefusesIt()
+    {
+        // configparser sees U+FEFF before '[' and raises MissingSectionHeaderError, so no other client reads the file.
+        var e = Assert.Throws<FormatException>(() => ZulipRcFile.Parse("\uFEFF[api]\r\nkey=abc\r\n"));
+
+        Assert.Contains("line 1", e.Message);
     }
 
     [Fact]

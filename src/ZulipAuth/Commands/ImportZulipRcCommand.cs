@@ -1,29 +1,33 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Security;
+using System.Threading;
 using ZulipAuth.Client;
 
 namespace ZulipAuth.Commands
 {
     /// <summary>
     /// Import-ZulipRc: reads a key the way Zulip's Python bindings find it (explicit path; else all three of
-    /// ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE; else ZULIP_CONFIG; else $HOME/.zuliprc).
+    /// ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE; else ZULIP_CONFIG; else $HOME/.zuliprc), with the TLS settings
+    /// (insecure, cert_bundle, client_cert, client_cert_key and their ZULIP_* variables) carried on the key.
     /// </summary>
     [Cmdlet(VerbsData.Import, "ZulipRc")]
     [OutputType(typeof(ZulipApiKey))]
-    public sealed class ImportZulipRcCommand : PSCmdlet
+    public sealed class ImportZulipRcCommand : PSCmdlet, IDisposable
     {
-        private static readonly string[] EnvironmentNames = { "ZULIP_EMAIL", "ZULIP_API_KEY", "ZULIP_SITE" };
-
         private const string GetAKeyHint = "Fetch a key with Get-ZulipApiKey | Export-ZulipRc, or download a zuliprc from the web app (Personal settings > Account & privacy > API key).";
+        private const string FixHint = "Fix the file, or write a new one with Get-ZulipApiKey | Export-ZulipRc -Force.";
+
+        private readonly CancellationTokenSource stopping = new CancellationTokenSource();
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName", "PSPath")]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
+
+        public void Dispose() => stopping.Dispose();
+
+        protected override void StopProcessing() => stopping.Cancel();
 
         protected override void ProcessRecord()
         {
@@ -35,112 +39,139 @@ namespace ZulipAuth.Commands
             {
                 WriteError(ErrorRecords.Create(e, Path));
             }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Ctrl+C: PowerShell is ending the pipeline; nothing more to report.
+            }
         }
 
         private void Import()
         {
+            var tls = ZulipRcFile.TlsVariables();
             if (Path != null)
             {
-                ReadFile(FileSystemPath.Resolve(this, Path), null);
+                ReadFile(FileSystemPath.Resolve(this, Path), null, tls, isDefault: false);
                 return;
             }
 
-            var values = EnvironmentNames.Select(Environment.GetEnvironmentVariable).ToArray();
-            if (values.All(v => !string.IsNullOrEmpty(v)))
+            var source = ZulipRcSource.Locate(p => FileSystemPath.Resolve(this, p));
+            if (source.Path == null)
             {
                 WriteVerbose("Using ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE from the environment.");
-                EmitFromValues("ZULIP_SITE", null, values[0]!, values[1]!, values[2]!);
+                ZulipRcSettings settings;
+                try
+                {
+                    settings = ZulipRcFile.FromValues(source.EnvironmentEmail!, source.EnvironmentKey!, source.EnvironmentSite!, p => FileSystemPath.Resolve(this, p), tls);
+                }
+                catch (FormatException e)
+                {
+                    WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The ZULIP_* variables cannot be used: {e.Message}.", "Correct or clear the variables named, or name a file with -Path.", null));
+                    return;
+                }
+
+                Emit(settings, "the ZULIP_SITE variable", null);
                 return;
             }
 
-            if (values.Any(v => !string.IsNullOrEmpty(v)))
+            if (source.UnsetVariables.Count > 0)
             {
-                // The Python bindings would mix them with the file's values one by one, which can pair an email
-                // with another account's key; all three or none is the only unambiguous rule.
-                var missing = EnvironmentNames.Where((n, i) => string.IsNullOrEmpty(values[i]));
-                WriteWarning($"Some ZULIP_* variables are set but not {string.Join(", ", missing)}; they are used only all together, so a file is read instead.");
+                WriteWarning($"Some ZULIP_* variables are set but not {string.Join(", ", source.UnsetVariables)}; they are used only all together, so a file is read instead.");
             }
 
-            var configured = Environment.GetEnvironmentVariable("ZULIP_CONFIG");
-            if (string.IsNullOrEmpty(configured))
-            {
-                ReadFile(ZulipRcFile.DefaultPath, null);
-            }
-            else
-            {
-                // Relative to the PowerShell location, as -Path is, and with ~ expanded as Python's expanduser does.
-                ReadFile(FileSystemPath.Resolve(this, configured!), "named by ZULIP_CONFIG");
-            }
+            ReadFile(source.Path, source.Origin, tls, isDefault: source.Origin == null);
         }
 
-        private void ReadFile(string path, string? origin)
+        private void ReadFile(string path, string? origin, System.Collections.Generic.IReadOnlyDictionary<string, string> tls, bool isDefault)
         {
             var where = origin == null ? $"'{path}'" : $"'{path}' ({origin})";
-            if (!File.Exists(path))
-            {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at {where}.", GetAKeyHint, path));
-                return;
-            }
-
-            if (PrivateFile.IsReadableByOthers(path))
-            {
-                WriteWarning($"'{path}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {path}'. (Zulip's terminal client refuses such a file.)");
-            }
-
-            string text;
+            byte[] bytes;
             try
             {
-                text = File.ReadAllText(path);
+                bytes = PrivateFile.ReadRegular(path, stopping.Token);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (ZulipApiException e) when (e.ErrorId == ZulipErrorId.ConfigNotFound)
             {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigReadFailed, $"Could not read {where}: {e.Message}", "Check that you may read the file, or name another one with -Path.", path, e));
+                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigNotFound, $"There is no zuliprc at {where}.{(isDefault ? LookedAt() : string.Empty)}", GetAKeyHint, path));
+                return;
+            }
+            catch (ZulipApiException e)
+            {
+                WriteError(ErrorRecords.Create(e, path));
                 return;
             }
 
-            const string FixHint = "Fix the file, or write a new one with Get-ZulipApiKey | Export-ZulipRc -Force.";
-            Dictionary<string, Dictionary<string, string>> sections;
             try
             {
-                sections = ZulipRcFile.Parse(text);
-            }
-            catch (FormatException e)
-            {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} is not a valid zuliprc: {e.Message}.", FixHint, path));
-                return;
-            }
+                if (PrivateFile.IsReadableByOthers(path))
+                {
+                    WriteWarning($"'{path}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {path}'. (Zulip's terminal client refuses such a file.)");
+                }
 
-            if (!sections.TryGetValue("api", out var api))
-            {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} has no [api] section, which every zuliprc has.", FixHint, path));
-                return;
-            }
+                string text;
+                try
+                {
+                    text = ZulipRcFile.Decode(bytes);
+                }
+                catch (FormatException e)
+                {
+                    WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} cannot be read by other Zulip clients: {e.Message}.", "Save the file as UTF-8 without a byte order mark (for example: Get-Content $path | Set-Content -Encoding utf8NoBOM $path in PowerShell 7), or write a new one with Get-ZulipApiKey | Export-ZulipRc -Force.", path));
+                    return;
+                }
 
-            var missing = new[] { "email", "key", "site" }.Where(k => !api.TryGetValue(k, out var v) || v.Length == 0).ToArray();
-            if (missing.Length > 0)
-            {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The [api] section of {where} has no {string.Join(", ", missing)}.", FixHint, path));
-                return;
-            }
+                ZulipRcSettings settings;
+                try
+                {
+                    settings = ZulipRcFile.Read(text, p => FileSystemPath.Resolve(this, p), tls);
+                }
+                catch (FormatException e)
+                {
+                    WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"{where} is not a valid zuliprc: {e.Message}.", FixHint, path));
+                    return;
+                }
 
-            EmitFromValues(where, path, api["email"], api["key"], api["site"]);
+                Emit(settings, where, path);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
         }
 
-        private void EmitFromValues(string source, string? path, string email, string key, string site)
+        /// <summary>Where Import-ZulipRc looked, and the name the web app downloads the file as.</summary>
+        private static string LookedAt()
+        {
+            var downloaded = ZulipRcFile.DownloadedPath;
+            var hint = PrivateFile.KindOf(downloaded) == FileKind.Regular
+                ? $" '{downloaded}' exists (the web app downloads the file as 'zuliprc', and zulip-terminal uses that name); name it with -Path, or rename it to '{ZulipRcFile.DefaultPath}' for every Zulip client to find."
+                : $" The web app downloads the file as 'zuliprc' (no dot): rename it to '{ZulipRcFile.DefaultPath}' or name it with -Path.";
+            return " Looked for all three of ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE, then ZULIP_CONFIG (not set), then that file." + hint;
+        }
+
+        private void Emit(ZulipRcSettings settings, string source, string? path)
         {
             Uri server;
             try
             {
-                server = ServerAddress.Normalize(ZulipRcFile.NormalizeSite(site));
+                server = ServerAddress.Normalize(ZulipRcFile.NormalizeSite(settings.Site));
             }
-            catch (ZulipApiException e)
+            catch (Exception e) when (e is ZulipApiException || e is FormatException)
             {
                 WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The site in {source} is not usable: {e.Message}", "Set site to the organization's URL, for example site=https://chat.example.com.", path));
                 return;
             }
 
-            WriteObject(new ZulipApiKey(server, email, SecureStrings.ReadOnlyCopy(key), userId: null));
-        }
+            if (settings.Insecure == true)
+            {
+                WriteWarning($"{source} turns certificate checking off (insecure=true) for {server}; anyone on the network path could read the key.");
+            }
 
+            WriteObject(new ZulipApiKey(server, settings.Email, SecureStrings.ReadOnlyCopy(settings.Key), userId: null)
+            {
+                SkipCertificateCheck = settings.Insecure == true,
+                CertificateBundle = settings.CertificateBundle,
+                ClientCertificate = settings.ClientCertificate,
+                ClientCertificateKey = settings.ClientCertificateKey,
+            });
+        }
     }
 }

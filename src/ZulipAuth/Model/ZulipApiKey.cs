@@ -38,6 +38,21 @@ namespace ZulipAuth
         /// <summary>Email and key as a credential, for <c>Invoke-RestMethod -Authentication Basic -Credential</c> and <c>Set-Secret</c>.</summary>
         public PSCredential Credential { get; }
 
+        /// <summary>
+        /// True when the key came from a zuliprc (or ZULIP_ALLOW_INSECURE) that turns certificate checking off
+        /// (<c>insecure=true</c>). Carried with the key; the cmdlets that take a key do not use it yet.
+        /// </summary>
+        public bool SkipCertificateCheck { get; internal set; }
+
+        /// <summary>Full path of the CA certificates to trust for this server (<c>cert_bundle</c> / ZULIP_CERT_BUNDLE); null for the system's.</summary>
+        public string? CertificateBundle { get; internal set; }
+
+        /// <summary>Full path of the client certificate (<c>client_cert</c> / ZULIP_CERT); null for none.</summary>
+        public string? ClientCertificate { get; internal set; }
+
+        /// <summary>Full path of the client certificate's private key (<c>client_cert_key</c> / ZULIP_CERT_KEY), when it is not in the certificate file.</summary>
+        public string? ClientCertificateKey { get; internal set; }
+
         public override string ToString() => $"{Email} on {Server}";
     }
 }
