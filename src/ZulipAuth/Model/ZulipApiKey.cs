@@ -38,6 +38,6 @@ namespace ZulipAuth
         /// <summary>Email and key as a credential, for <c>Invoke-RestMethod -Authentication Basic -Credential</c> and <c>Set-Secret</c>.</summary>
         public PSCredential Credential { get; }
 
-        public override string ToString() => $"{Email} on {Server}";
+        public override string ToString() => $"{Client.DisplayText.Neutralize(Email)} on {Server}";
     }
 }
