@@ -30,6 +30,9 @@ namespace ZulipAuth.Client
 
         public AuthenticationHeaderValue? Authorization { get; set; }
 
+        /// <summary>The secrets this request carries, masked in every failure it ends in (see ZulipClient.SendAsync).</summary>
+        public RequestSecrets Secrets { get; set; } = RequestSecrets.None;
+
         /// <summary>Only for unauthenticated GETs: follow redirects that stay on the same host (http to https included).</summary>
         public bool FollowSameHostRedirects { get; set; }
     }
