@@ -70,50 +70,72 @@ namespace ZulipAuth.Client
             }
 
             reader.ReadStartElement();
-            var open = new Stack<object>();
-            open.Push(root);
+
+            // The open containers, outermost first; the innermost is also in currentObject or currentList.
+            var open = new object[8];
+            var depth = 1;
+            open[0] = root;
+            JsonObject? currentObject = root;
+            List<object?>? currentList = null;
             while (true)
             {
                 if (reader.MoveToContent() != XmlNodeType.Element)
                 {
                     // The end of the innermost open container.
                     reader.ReadEndElement();
-                    open.Pop();
-                    if (open.Count == 0)
+                    open[--depth] = null!;
+                    if (depth == 0)
                     {
                         return root;
                     }
 
+                    currentObject = open[depth - 1] as JsonObject;
+                    currentList = currentObject == null ? (List<object?>)open[depth - 1] : null;
                     continue;
                 }
 
-                var container = open.Peek();
-
                 // Names that are not valid XML names (e.g. "openid connect") arrive as <a:item item="...">.
-                var key = container is JsonObject
-                    ? (reader.NamespaceURI == "item" ? reader.GetAttribute("item") ?? string.Empty : reader.LocalName)
-                    : null;
+                var key = currentObject == null
+                    ? null
+                    : reader.NamespaceURI == "item" ? reader.GetAttribute("item") ?? string.Empty : reader.LocalName;
                 object? value;
-                switch (reader.GetAttribute("type"))
+                var type = reader.GetAttribute("type");
+                switch (type)
                 {
                     case "object":
                     case "array":
-                        var isObject = reader.GetAttribute("type") == "object";
-                        object child = isObject ? new JsonObject() : (object)new List<object?>();
-                        Add(container, key, child);
+                        var childObject = type == "object" ? new JsonObject() : null;
+                        var childList = childObject == null ? new List<object?>() : null;
+                        object child = childObject ?? (object)childList!;
+                        if (currentObject != null)
+                        {
+                            currentObject[key!] = child;
+                        }
+                        else
+                        {
+                            currentList!.Add(child);
+                        }
+
                         if (reader.IsEmptyElement)
                         {
                             reader.Read();
                             continue;
                         }
 
-                        if (open.Count >= MaxDepth)
+                        if (depth == MaxDepth)
                         {
                             return null;
                         }
 
+                        if (depth == open.Length)
+                        {
+                            Array.Resize(ref open, Math.Min(open.Length * 2, MaxDepth));
+                        }
+
                         reader.ReadStartElement();
-                        open.Push(child);
+                        open[depth++] = child;
+                        currentObject = childObject;
+                        currentList = childList;
                         continue;
                     case "number":
                         value = new JsonNumber(reader.ReadElementContentAsString());
@@ -130,19 +152,14 @@ namespace ZulipAuth.Client
                         break;
                 }
 
-                Add(container, key, value);
-            }
-        }
-
-        private static void Add(object container, string? key, object? value)
-        {
-            if (container is JsonObject o)
-            {
-                o[key!] = value;
-            }
-            else
-            {
-                ((List<object?>)container).Add(value);
+                if (currentObject != null)
+                {
+                    currentObject[key!] = value;
+                }
+                else
+                {
+                    currentList!.Add(value);
+                }
             }
         }
     }
