@@ -183,4 +183,39 @@ public class SecretEchoTests
 
         Assert.Equal($"{RequestSecrets.Mask} {RequestSecrets.Mask} {RequestSecrets.Mask}", secrets.Apply($"{pair} a b a+b"));
     }
+
+    [Fact]
+    public void AMaskedCopyKeepsEveryOtherProperty()
+    {
+        // Set every settable property to a value other than its default, so a property added later and not
+        // copied by WithTexts shows up here.
+        var original = new ZulipApiException(ZulipErrorId.RateLimited, "msg " + Password, new InvalidOperationException("inner"));
+        var samples = new Dictionary<Type, object>
+        {
+            [typeof(string)] = "text " + Password,
+            [typeof(HttpStatusCode?)] = HttpStatusCode.TooManyRequests,
+            [typeof(TimeSpan?)] = TimeSpan.FromSeconds(7),
+            [typeof(Uri)] = new Uri("https://chat.example.com/api/v1/fetch_api_key"),
+            [typeof(bool)] = true,
+        };
+        var settable = typeof(ZulipApiException).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly).Where(p => p.SetMethod != null).ToList();
+        Assert.True(settable.Count >= 6);
+        foreach (var property in settable)
+        {
+            Assert.True(samples.ContainsKey(property.PropertyType), $"no sample value for {property.Name} ({property.PropertyType})");
+            property.SetValue(original, samples[property.PropertyType]);
+        }
+
+        var masked = RequestSecrets.None.With(TestSupport.Secure(Password)).Apply(original);
+
+        Assert.NotSame(original, masked);
+        Assert.Equal(original.ErrorId, masked.ErrorId);
+        Assert.Same(original.InnerException, masked.InnerException);
+        Assert.Equal("msg " + RequestSecrets.Mask, masked.Message);
+        foreach (var property in settable)
+        {
+            var expected = property.GetValue(original);
+            Assert.Equal(expected is string text ? text.Replace(Password, RequestSecrets.Mask, StringComparison.Ordinal) : expected, property.GetValue(masked));
+        }
+    }
 }

@@ -85,7 +85,7 @@ namespace ZulipAuth.Client
         }
 
         /// <summary>
-        /// The failure with its message, server message and hint masked; the same instance when no secret occurs.
+        /// The failure with its message, hint, server message and code masked; the same instance when no secret occurs.
         /// An inner exception whose text holds a secret (a framework message quoting the server's bytes) is
         /// dropped, since its message cannot be changed.
         /// </summary>
@@ -99,9 +99,6 @@ namespace ZulipAuth.Client
             var forms = Forms();
             try
             {
-                var message = Replace(failure.Message, forms);
-                var serverMessage = failure.ServerMessage == null ? null : Replace(failure.ServerMessage, forms);
-                var hint = failure.Hint == null ? null : Replace(failure.Hint, forms);
                 var inner = failure.InnerException;
                 for (var e = inner; e != null; e = e.InnerException)
                 {
@@ -113,22 +110,7 @@ namespace ZulipAuth.Client
                     }
                 }
 
-                if (ReferenceEquals(message, failure.Message) && ReferenceEquals(serverMessage, failure.ServerMessage) &&
-                    ReferenceEquals(hint, failure.Hint) && ReferenceEquals(inner, failure.InnerException))
-                {
-                    return failure;
-                }
-
-                return new ZulipApiException(failure.ErrorId, message, inner)
-                {
-                    Code = failure.Code,
-                    StatusCode = failure.StatusCode,
-                    ServerMessage = serverMessage,
-                    RetryAfter = failure.RetryAfter,
-                    RequestUri = failure.RequestUri,
-                    Hint = hint,
-                    IsTransient = failure.IsTransient,
-                };
+                return failure.WithMaskedTexts(text => Replace(text, forms), inner);
             }
             finally
             {

@@ -49,6 +49,36 @@ namespace ZulipAuth
         /// <summary>True when a retry with the same input may succeed (429, 502-504, connection failures).</summary>
         public bool IsTransient { get; internal set; }
 
+        /// <summary>
+        /// A copy with <paramref name="mask"/> applied to every text property (the message, the hint and the server's
+        /// <c>msg</c> and <c>code</c>) and the other properties as they are; the same instance when nothing changed.
+        /// A property added to this class must be copied here (a unit test checks that all are).
+        /// </summary>
+        internal ZulipApiException WithMaskedTexts(Func<string, string> mask, Exception? innerException)
+        {
+            string? Apply(string? text) => text == null ? null : mask(text);
+            var message = mask(Message);
+            var serverMessage = Apply(ServerMessage);
+            var code = Apply(Code);
+            var hint = Apply(Hint);
+            if (ReferenceEquals(message, Message) && ReferenceEquals(serverMessage, ServerMessage) && ReferenceEquals(code, Code) &&
+                ReferenceEquals(hint, Hint) && ReferenceEquals(innerException, InnerException))
+            {
+                return this;
+            }
+
+            return new ZulipApiException(ErrorId, message, innerException)
+            {
+                Code = code,
+                StatusCode = StatusCode,
+                ServerMessage = serverMessage,
+                RetryAfter = RetryAfter,
+                RequestUri = RequestUri,
+                Hint = hint,
+                IsTransient = IsTransient,
+            };
+        }
+
         protected ZulipApiException(System.Runtime.Serialization.SerializationInfo info, System.Runtime.Serialization.StreamingContext context)
             : base(info, context)
         {
