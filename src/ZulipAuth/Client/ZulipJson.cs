@@ -54,7 +54,8 @@ namespace ZulipAuth.Client
             }
         }
 
-        // Invalid UTF-8 surfaces as DecoderFallbackException and a lone escaped surrogate as ArgumentException.
+        // Depending on where it sits, invalid UTF-8 can surface as DecoderFallbackException (an ArgumentException)
+        // rather than XmlException; each of these means the bytes are not a Zulip answer.
         private static bool IsMalformed(Exception e) =>
             e is XmlException || e is System.Runtime.Serialization.SerializationException || e is FormatException ||
             e is InvalidOperationException || e is ArgumentException || e is OverflowException;
