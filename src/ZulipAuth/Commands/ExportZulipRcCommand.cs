@@ -170,7 +170,7 @@ namespace ZulipAuth.Commands
             }
 
             writtenThisRun.Add(path);
-            WriteVerbose($"Wrote the key of {InputObject.Email} on {InputObject.Server} to {path}.");
+            WriteVerbose($"Wrote the key of {DisplayText.Neutralize(InputObject.Email)} on {InputObject.Server} to {DisplayText.Neutralize(path)}.");
             if (PassThru)
             {
                 WriteObject(new FileInfo(path));

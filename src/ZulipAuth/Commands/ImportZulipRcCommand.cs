@@ -104,7 +104,7 @@ namespace ZulipAuth.Commands
             {
                 if (PrivateFile.IsReadableByOthers(path))
                 {
-                    WriteWarning($"'{path}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {path}'. (Zulip's terminal client refuses such a file.)");
+                    WriteWarning($"'{DisplayText.Neutralize(path)}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {DisplayText.Neutralize(path)}'. (Zulip's terminal client refuses such a file.)");
                 }
 
                 string text;

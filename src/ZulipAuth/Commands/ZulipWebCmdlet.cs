@@ -119,6 +119,16 @@ namespace ZulipAuth.Commands
         /// <summary>Writes a non-terminating error for one failed input; the pipeline goes on with the next.</summary>
         protected void WriteZulipError(ZulipApiException failure, object? target) => WriteError(ErrorRecords.Create(failure, target));
 
+        /// <summary>
+        /// Hides <see cref="Cmdlet.WriteVerbose"/> so that every verbose line of these cmdlets, which quote user names,
+        /// server text and URLs, reaches the host with control, bidi and invisible characters neutralised (a CR LF
+        /// would forge a log record, an ESC drive the terminal).
+        /// </summary>
+        public new void WriteVerbose(string text) => base.WriteVerbose(DisplayText.Neutralize(text ?? string.Empty));
+
+        /// <summary>As <see cref="WriteVerbose"/>, for warnings.</summary>
+        public new void WriteWarning(string text) => base.WriteWarning(DisplayText.Neutralize(text ?? string.Empty));
+
         /// <summary>A transient failure that was not retried although retries were asked for: say why.</summary>
         private void ExplainWhyNotRetried(string activity, ZulipApiException failure, int retries)
         {

@@ -53,6 +53,6 @@ namespace ZulipAuth
         /// <summary>Full path of the client certificate's private key (<c>client_cert_key</c> / ZULIP_CERT_KEY), when it is not in the certificate file.</summary>
         public string? ClientCertificateKey { get; internal set; }
 
-        public override string ToString() => $"{Email} on {Server}";
+        public override string ToString() => $"{Client.DisplayText.Neutralize(Email)} on {Server}";
     }
 }
