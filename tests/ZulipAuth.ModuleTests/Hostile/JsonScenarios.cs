@@ -66,6 +66,9 @@ public static class JsonScenarios
         yield return FetchAnswer("root is a string", "\"success\"", Depth);
         yield return FetchAnswer("root is a number", "42", Depth);
         yield return FetchAnswer("root is null", "null", Depth);
+        // Found by the JSON property: the framework's reader throws IndexOutOfRangeException on these.
+        yield return FetchAnswer("a string then closing brackets", "\"a\"]]]]", Depth);
+        yield return SettingsAnswer("settings: a string then closing brackets", "\"a\"]]]]", Depth);
         yield return FetchAnswer("empty 200 body", string.Empty, Depth);
         yield return FetchAnswer("truncated JSON with a true length", "{\"result\":\"success\",\"api_key\":\"abc", Depth);
         yield return FetchAnswer("trailing garbage after the object", FetchWith() + " trailing", Depth);
