@@ -117,7 +117,7 @@ public static class WireScenarios
         yield return Post("unknown Content-Encoding", null, "main", Encoded("x-evil", goodBytes));
 
         // A plain-http answer on the TLS port, and TLS that then breaks.
-        yield return new HostileCase("https server speaks plain http", HostileCommand.Settings, "ZulipConnectionFailed", "main", _ => { })
+        yield return new HostileCase("https server speaks plain http", HostileCommand.Settings, "ZulipCertificateError", "main (a failed TLS handshake)", _ => { })
         {
             Tls = true,
             ServerArgument = s => $"https://127.0.0.1:{PlainOnly(s)}",
