@@ -27,6 +27,15 @@ public class ZulipJsonTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("{\"result\":\"success\",\"a\":null]]]]X")]
+    [InlineData("{\"a\":null]]]]X")]
+    public void StrayClosingBracketsAreNotJson(string text)
+    {
+        // The framework's reader indexes past its own scope stack on these (IndexOutOfRangeException).
+        Assert.Null(Parse(text));
+    }
+
     [Fact]
     public void SixtyFourLevelsAreReadAndSixtyFiveAreNot()
     {

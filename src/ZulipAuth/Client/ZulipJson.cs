@@ -55,10 +55,11 @@ namespace ZulipAuth.Client
         }
 
         // Depending on where it sits, invalid UTF-8 can surface as DecoderFallbackException (an ArgumentException)
-        // rather than XmlException; each of these means the bytes are not a Zulip answer.
+        // rather than XmlException, and some stray closing brackets make the framework's reader index past its own
+        // scope stack (IndexOutOfRangeException); each of these means the bytes are not a Zulip answer.
         private static bool IsMalformed(Exception e) =>
             e is XmlException || e is System.Runtime.Serialization.SerializationException || e is FormatException ||
-            e is InvalidOperationException || e is ArgumentException || e is OverflowException;
+            e is InvalidOperationException || e is ArgumentException || e is OverflowException || e is IndexOutOfRangeException;
 
         /// <summary>Reads the object the reader is on, and everything in it, without recursion.</summary>
         private static JsonObject? ReadObject(XmlReader reader)
