@@ -139,7 +139,7 @@ namespace ZulipAuth.Commands
                 return;
             }
 
-            WriteObject(new ZulipApiKey(server, email, SecureStrings.ReadOnlyCopy(key), userId: null));
+            WriteObject(new ZulipApiKey(server, email, SecureStrings.ReadOnlyCopy(key), userId: null) { Source = path == null ? "Environment" : "File", SourcePath = path });
         }
 
     }

@@ -38,6 +38,15 @@ namespace ZulipAuth
         /// <summary>Email and key as a credential, for <c>Invoke-RestMethod -Authentication Basic -Credential</c> and <c>Set-Secret</c>.</summary>
         public PSCredential Credential { get; }
 
+        /// <summary>An outgoing-webhook bot's service token (the zuliprc's <c>token=</c>), or null.</summary>
+        public SecureString? ServiceToken { get; internal set; }
+
+        /// <summary>Where the key came from: "File", "Environment" (Import-ZulipRc), or null for a key fetched from the server.</summary>
+        public string? Source { get; internal set; }
+
+        /// <summary>The zuliprc the key was read from, or null.</summary>
+        public string? SourcePath { get; internal set; }
+
         public override string ToString() => $"{Email} on {Server}";
     }
 }

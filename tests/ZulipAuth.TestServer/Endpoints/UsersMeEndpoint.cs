@@ -101,7 +101,7 @@ internal static partial class UsersMeEndpoint
             writer.WriteBoolean("is_owner", user.Role == ZulipRole.Owner);
             writer.WriteBoolean("is_billing_admin", false);
             writer.WriteBoolean("is_guest", user.Role == ZulipRole.Guest);
-            writer.WriteBoolean("is_bot", false);
+            writer.WriteBoolean("is_bot", user.IsBot);
             writer.WriteNumber("role", (int)user.Role);
             writer.WriteString("timezone", "");
             writer.WriteString("date_joined", "2024-01-01T00:00:00+00:00");
