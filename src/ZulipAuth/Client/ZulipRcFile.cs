@@ -17,13 +17,19 @@ namespace ZulipAuth.Client
             Path.Combine(Environment.GetEnvironmentVariable("HOME") is string home && home.Length > 0 ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".zuliprc");
 
         /// <summary>The text of a zuliprc for one key.</summary>
-        public static string Format(string email, string apiKey, Uri site)
+        public static string Format(string email, string apiKey, Uri site, string? token = null)
         {
             var builder = new StringBuilder();
             builder.Append("[api]\n");
             builder.Append("email=").Append(email).Append('\n');
             builder.Append("key=").Append(apiKey).Append('\n');
             builder.Append("site=").Append(SiteText(site)).Append('\n');
+            if (!string.IsNullOrEmpty(token))
+            {
+                // An outgoing-webhook bot's service token, after site, as the web app writes it.
+                builder.Append("token=").Append(token).Append('\n');
+            }
+
             return builder.ToString();
         }
 

@@ -61,14 +61,15 @@ namespace ZulipAuth.Commands
                 return;
             }
 
-            if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(InputObject.Credential.GetNetworkCredential().Password))
+            var token = InputObject.ServiceToken == null ? null : new System.Net.NetworkCredential(string.Empty, InputObject.ServiceToken).Password;
+            if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(InputObject.Credential.GetNetworkCredential().Password) || (token != null && ZulipRcFile.HasLineBreak(token)))
             {
                 // A line break would smuggle extra settings into the [api] section; the key itself is never echoed.
                 WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The email or the key of {InputObject.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path));
                 return;
             }
 
-            var content = Encoding.UTF8.GetBytes(ZulipRcFile.Format(InputObject.Email, InputObject.Credential.GetNetworkCredential().Password, InputObject.Server));
+            var content = Encoding.UTF8.GetBytes(ZulipRcFile.Format(InputObject.Email, InputObject.Credential.GetNetworkCredential().Password, InputObject.Server, token));
             try
             {
                 PrivateFile.Write(path, content, replace: Force);

@@ -12,7 +12,7 @@ namespace ZulipAuth.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZulipApiKey", DefaultParameterSetName = PasswordSet)]
     [OutputType(typeof(ZulipApiKey), typeof(string))]
-    public sealed class GetZulipApiKeyCommand : ZulipWebCmdlet
+    public sealed partial class GetZulipApiKeyCommand : ZulipWebCmdlet
     {
         private const string PasswordSet = "Password";
         private const string DevelopmentSet = "Development";
@@ -55,8 +55,8 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
-                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the password and the key");
-                var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : FetchWithPassword(server);
+                ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, ParameterSetName == JwtSet ? "the token and the key" : "the password and the key");
+                var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : ParameterSetName == JwtSet ? FetchWithJsonWebToken(server) : FetchWithPassword(server);
                 Emit(fetched);
             }
             catch (ZulipApiException failure)
