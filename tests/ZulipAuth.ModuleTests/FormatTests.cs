@@ -90,6 +90,23 @@ public sealed class FormatTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("ExternalAuthenticationMethods", StringComparison.Ordinal) && l.Contains("GitHub", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TheKeyTestTableFitsEightyColumnsAndTheListShowsEveryField()
+    {
+        var table = Render("Test-ZulipApiKey -InputObject $key -Detailed | Out-Host");
+        var header = table.First(l => l.Trim().Length > 0);
+        Assert.Equal(new[] { "Valid", "UserId", "Email", "Role", "Source" }, header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var row = table.SkipWhile(l => !l.StartsWith("---", StringComparison.Ordinal)).Skip(1).First();
+        Assert.Equal(new[] { "True", TestUsers.Iago.UserId.ToString(CultureInfo.InvariantCulture), TestUsers.Iago.Email, "Administrator", "Object" }, row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.All(table, l => Assert.True(l.Length <= 80, l));
+
+        var list = Render("Test-ZulipApiKey -InputObject $key -Detailed | Format-List | Out-Host");
+        // Reason and SourcePath are empty for a valid key fetched from the server, so ListNames (name : value) skips them.
+        Assert.Equal(new[] { "Valid", "Server", "Email", "DeliveryEmail", "UserId", "FullName", "IsBot", "Role", "ZulipVersion", "ZulipFeatureLevel", "Source" }, ListNames(list));
+        Assert.Equal(new[] { "Reason", "SourcePath" }, list.Where(l => l.EndsWith(" :", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]));
+        AssertNoKey(table.Concat(list).ToList());
+    }
+
     /// <summary>Fetches iago's key from the local server into $key, then renders <paramref name="script"/> as a console would.</summary>
     private List<string> Render(string script)
     {

@@ -13,8 +13,11 @@ namespace ZulipAuth.Commands
         [ValidateRange(1, int.MaxValue)]
         public int BotId { get; set; }
 
-        /// <summary>The bot's email, looked up with GET /api/v1/users/{email}. Piped strings bind here.</summary>
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// The bot's email, looked up with GET /api/v1/users/{email}. By property name only: PowerShell binds a piped
+        /// value to every by-value parameter that accepts it, and any integer also converts to a string.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string? BotEmail { get; set; }
 
