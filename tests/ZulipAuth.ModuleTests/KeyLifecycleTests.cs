@@ -486,4 +486,49 @@ public class KeyLifecycleTests : ModuleTestBase
         Assert.Equal(true, result.Output[1].Properties["Valid"].Value);
         Assert.Equal(true, result.Output[1].Properties["IsBot"].Value);
     }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Secrets scan
+
+    [Fact]
+    public void NoKeyTokenOrJwtReachesAnyStreamOnSuccessOrFailure()
+    {
+        Behaviour.JwtSecret = JwtSecret;
+        Behaviour.FeatureLevel = 470;
+        var jwt = TestJwt.Create(JwtSecret, TestUsers.Hamlet.Email, DateTimeOffset.UtcNow.AddMinutes(5));
+        var badJwt = TestJwt.Create("wrong", TestUsers.Hamlet.Email, DateTimeOffset.UtcNow.AddMinutes(5));
+        Behaviour.InjectFault(FaultKind.Html502, "/api/v1/bots/43/api_key/regenerate", 1, "POST");
+        using var dir = new TempDirectory();
+        var rc = dir.File("zuliprc");
+        FileSystemProbe.WriteRc(rc, $"[api]\nemail={TestUsers.Hamlet.Email}\nkey={TestUsers.Hamlet.ApiKey}\nsite={Http}\n[zterm]\ntheme=x\n");
+
+        var result = Session.RunWith("""
+            param($S, $Jwt, $BadJwt, $Iago, $Bot, $Rc)
+            $hamlet = Get-ZulipApiKey -Server $S -JsonWebToken $Jwt -Debug
+            Get-ZulipApiKey -Server $S -JsonWebToken $BadJwt -Debug
+            $hamlet | Test-ZulipApiKey -Detailed
+            $new = $hamlet | Reset-ZulipApiKey -ZulipRcPath $Rc -Confirm:$false -MaximumRetryCount 2 -RetryIntervalSec 1 -Debug
+            $hamlet | Reset-ZulipApiKey -Confirm:$false
+            $hamlet | Test-ZulipApiKey -Detailed
+            $new | Get-ZulipBotApiKey -BotId 42 -Debug
+            $new | Get-ZulipBotApiKey -BotId 41
+            Reset-ZulipBotApiKey -Server $S -Credential $Iago -BotId 43 -Confirm:$false -MaximumRetryCount 2 -RetryIntervalSec 1
+            Reset-ZulipBotApiKey -Server $S -Credential $Iago -BotId 40 -Confirm:$false
+            Reset-ZulipBotApiKey -Server $S -Credential $Bot -BotId 40 -Confirm:$false
+            """,
+            new Hashtable
+            {
+                ["S"] = Http, ["Jwt"] = Secure(jwt), ["BadJwt"] = Secure(badJwt), ["Rc"] = rc,
+                ["Iago"] = Cred(TestUsers.Iago.Email, TestUsers.Iago.ApiKey), ["Bot"] = Cred(TestUsers.GenericBot.Email, TestUsers.GenericBot.ApiKey),
+            });
+
+        // Failures on the way: the bad token, the stale key, a bot Hamlet does not own, the 502 and the bot caller.
+        Assert.Equal(5, result.Errors.Count);
+        Assert.NotEqual(TestUsers.Hamlet.ApiKey, Behaviour.CurrentApiKey(TestUsers.Hamlet.Email));
+        Assert.NotEqual(TestUsers.GenericBot.ApiKey, Behaviour.CurrentApiKey(TestUsers.GenericBot.Email));
+        result.AssertNoSecret(jwt, badJwt, TestUsers.Hamlet.ApiKey, Behaviour.CurrentApiKey(TestUsers.Hamlet.Email), TestUsers.Iago.ApiKey,
+            TestUsers.GenericBot.ApiKey, Behaviour.CurrentApiKey(TestUsers.GenericBot.Email), TestUsers.OutgoingBot.ApiKey, TestUsers.OutgoingBot.ServiceToken,
+            TestUsers.WebhookBot.ApiKey, TestUsers.EmbeddedBot.ApiKey);
+        Assert.DoesNotContain(Server.Requests, r => r.Query.Contains(jwt, StringComparison.Ordinal));
+    }
 }
