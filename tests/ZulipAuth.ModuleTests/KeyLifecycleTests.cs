@@ -471,6 +471,18 @@ public class KeyLifecycleTests : ModuleTestBase
     }
 
     [Fact]
+    public void DetailedAgreesWithTheBoolFormOnAnIncomingWebhookBotsKey()
+    {
+        var result = Session.RunWith("param($S, $C) Test-ZulipApiKey -Server $S -Credential $C; Test-ZulipApiKey -Server $S -Credential $C -Detailed",
+            new Hashtable { ["S"] = Http, ["C"] = Cred(TestUsers.WebhookBot.Email, TestUsers.WebhookBot.ApiKey) });
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(false, result.Output[0].BaseObject);
+        Assert.Equal(false, result.Output[1].Properties["Valid"].Value);
+        Assert.Equal("This API is not available to incoming webhook bots.", result.Output[1].Properties["Reason"].Value);
+    }
+
+    [Fact]
     public void DetailedGivesTheServersReasonForARejectedKeyAndMarksBots()
     {
         Behaviour.RevokeApiKey(TestUsers.Hamlet.Email);

@@ -89,6 +89,13 @@ internal static partial class UsersMeEndpoint
             return;
         }
 
+        // validate_api_key refuses incoming-webhook bots on every route but the webhook ones.
+        if (user.BotType == 2)
+        {
+            await UnauthorizedAsync(state, context, "This API is not available to incoming webhook bots.", cancellationToken);
+            return;
+        }
+
         await ZulipJson.SuccessAsync(context, writer =>
         {
             writer.WriteString("avatar_url", GravatarUrl(user.Email));
