@@ -34,7 +34,7 @@ namespace ZulipAuth.Commands
                 result.IsBot = user.IsBot;
                 result.Role = user.Role.HasValue ? ZulipApiKeyTestResult.RoleName(user.Role) : null;
             }
-            catch (ZulipApiException rejected) when (IsVerdictOnKey(rejected))
+            catch (ZulipApiException rejected) when (IsVerdictOnKey(rejected) || IsRefusedWebhookBot(rejected))
             {
                 result.Valid = false;
                 result.Reason = rejected.ServerMessage ?? rejected.ErrorId;
@@ -43,6 +43,10 @@ namespace ZulipAuth.Commands
             ReadVersion(server, result);
             WriteObject(result);
         }
+
+        // An incoming-webhook bot's key gets 401 from users/me; the [bool] form says $false for it, and so does this.
+        private static bool IsRefusedWebhookBot(ZulipApiException e) =>
+            e.StatusCode == System.Net.HttpStatusCode.Unauthorized && e.ErrorId == ZulipErrorId.BotCallerNotAllowed;
 
         /// <summary>The version from server_settings (cached); a failure there leaves it empty, since the verdict stands.</summary>
         private void ReadVersion(Uri server, ZulipApiKeyTestResult result)
