@@ -17,6 +17,9 @@
         'Test-ZulipApiKey'
         'Export-ZulipRc'
         'Import-ZulipRc'
+        'Reset-ZulipApiKey'
+        'Get-ZulipBotApiKey'
+        'Reset-ZulipBotApiKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

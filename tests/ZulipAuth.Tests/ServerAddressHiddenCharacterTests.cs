@@ -54,4 +54,15 @@ public class ServerAddressHiddenCharacterTests
     [InlineData("b\u00fccher.example", "https://xn--bcher-kva.example/")]
     public void OrdinaryAddressesAreStillNormalised(string input, string expected) =>
         Assert.Equal(expected, ServerAddress.Normalize(input).AbsoluteUri);
+
+    [Theory]
+    [InlineData("\u00fc65536apichat-")]
+    [InlineData("https://\u00fcber-.example.com")]
+    public void AHostTheIdnMappingRefusesIsAnInvalidServer(string input)
+    {
+        // The parser accepts these; only reading the IDN form throws UriFormatException.
+        var e = Assert.Throws<ZulipApiException>(() => ServerAddress.Normalize(input));
+
+        Assert.Equal(ZulipErrorId.InvalidServer, e.ErrorId);
+    }
 }

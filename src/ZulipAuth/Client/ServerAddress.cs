@@ -63,7 +63,17 @@ namespace ZulipAuth.Client
                 throw Invalid($"The server address has the path '{path}'. Zulip is always served at the root of its host name; give only the scheme and host, for example https://{uri.Authority}.");
             }
 
-            var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+            string host;
+            try
+            {
+                host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+            }
+            catch (UriFormatException)
+            {
+                // The IDN mapping refuses some labels that the parser let through (for example one ending in '-').
+                throw Invalid("The server address has a host name that is not a valid internationalized domain name. Check it for typing mistakes.");
+            }
+
             var port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new Uri(uri.Scheme + "://" + host.ToLowerInvariant() + port + "/", UriKind.Absolute);
         }

@@ -15,7 +15,7 @@ namespace ZulipAuth.Client
     /// The Zulip endpoints the module calls, with no PowerShell in sight: each method sends one request
     /// through <see cref="HttpTransport"/> and turns the answer into a typed result or a ZulipApiException.
     /// </summary>
-    public sealed class ZulipClient
+    public sealed partial class ZulipClient
     {
         private readonly HttpTransport transport;
 
@@ -119,14 +119,18 @@ namespace ZulipAuth.Client
         /// The one way an endpoint sends its request: a failure becomes the endpoint's ZulipApiException, and every
         /// failure, whoever raised it, leaves here with the request's secrets masked.
         /// </summary>
-        private async Task<T> SendAsync<T>(ZulipEndpoint endpoint, ZulipRequest request, Func<ZulipResponse, T> read, CancellationToken cancellationToken)
+        private Task<T> SendAsync<T>(ZulipEndpoint endpoint, ZulipRequest request, Func<ZulipResponse, T> read, CancellationToken cancellationToken) =>
+            SendAsync(request, response => ZulipErrorMapper.FromResponse(endpoint, response), read, cancellationToken);
+
+        /// <summary>As above, with the endpoint's own reading of a failed answer.</summary>
+        private async Task<T> SendAsync<T>(ZulipRequest request, Func<ZulipResponse, ZulipApiException> fail, Func<ZulipResponse, T> read, CancellationToken cancellationToken)
         {
             try
             {
                 var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (!response.IsZulipSuccess)
                 {
-                    throw ZulipErrorMapper.FromResponse(endpoint, response);
+                    throw fail(response);
                 }
 
                 return read(response);

@@ -97,7 +97,8 @@ namespace ZulipAuth.Commands
             }
 
             var apiKey = InputObject.Credential.GetNetworkCredential().Password;
-            if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(apiKey))
+            var token = InputObject.ServiceToken == null ? null : new System.Net.NetworkCredential(string.Empty, InputObject.ServiceToken).Password;
+            if (ZulipRcFile.HasLineBreak(InputObject.Email) || ZulipRcFile.HasLineBreak(apiKey) || (token != null && ZulipRcFile.HasLineBreak(token)))
             {
                 // A line break would smuggle extra settings into the [api] section; the key itself is never echoed.
                 WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The email or the key of {InputObject.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path));
@@ -134,6 +135,12 @@ namespace ZulipAuth.Commands
                 new KeyValuePair<string, string>("key", apiKey),
                 new KeyValuePair<string, string>("site", ZulipRcFile.SiteText(InputObject.Server)),
             };
+            if (!string.IsNullOrEmpty(token))
+            {
+                // An outgoing-webhook bot's service token, after site, as the web app writes it.
+                values.Add(new KeyValuePair<string, string>("token", token!));
+            }
+
             AddPath(values, "cert_bundle", InputObject.CertificateBundle);
             AddPath(values, "client_cert", InputObject.ClientCertificate);
             AddPath(values, "client_cert_key", InputObject.ClientCertificateKey);

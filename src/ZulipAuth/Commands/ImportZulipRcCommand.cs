@@ -171,6 +171,8 @@ namespace ZulipAuth.Commands
                 CertificateBundle = settings.CertificateBundle,
                 ClientCertificate = settings.ClientCertificate,
                 ClientCertificateKey = settings.ClientCertificateKey,
+                Source = path == null ? "Environment" : "File",
+                SourcePath = path,
             });
         }
     }

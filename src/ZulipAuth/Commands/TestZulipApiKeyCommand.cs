@@ -9,8 +9,8 @@ namespace ZulipAuth.Commands
     /// deactivated account or organization), and an error when the answer says nothing about the key.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ZulipApiKey", DefaultParameterSetName = InputObjectSet)]
-    [OutputType(typeof(bool))]
-    public sealed class TestZulipApiKeyCommand : ZulipWebCmdlet
+    [OutputType(typeof(bool), typeof(ZulipApiKeyTestResult))]
+    public sealed partial class TestZulipApiKeyCommand : ZulipWebCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string CredentialSet = "Credential";
@@ -46,6 +46,12 @@ namespace ZulipAuth.Commands
                 var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName;
                 var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
                 Client.RequireEncryption(server, "the API key");
+                if (Detailed)
+                {
+                    TestDetailed(server, email, key);
+                    return;
+                }
+
 
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
                 try

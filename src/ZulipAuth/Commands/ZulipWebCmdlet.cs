@@ -116,6 +116,42 @@ namespace ZulipAuth.Commands
             }
         }
 
+        /// <summary>
+        /// The server settings: from the process-wide cache when read recently under the same trust as this
+        /// cmdlet's client (certificate checking, proxy), else from the server, then cached under that trust.
+        /// </summary>
+        protected ZulipServerSettings ReadServerSettings(Uri server)
+        {
+            var preflight = new LoginPreflight(Client);
+            var settings = preflight.CachedSettings(server);
+            if (settings != null)
+            {
+                WriteVerbose($"Using the server settings of {server} read in the last {ServerSettingsCache.Lifetime.TotalMinutes:0} minutes.");
+                return settings;
+            }
+
+            WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
+            settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
+            preflight.Remember(settings);
+            return settings;
+        }
+
+        /// <summary>Reports a plan's warnings and notes, and returns where the credential goes.</summary>
+        private protected Uri Follow(LoginPlan plan)
+        {
+            foreach (var warning in plan.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            foreach (var note in plan.Notes)
+            {
+                WriteVerbose(note);
+            }
+
+            return plan.Target;
+        }
+
         /// <summary>Writes a non-terminating error for one failed input; the pipeline goes on with the next.</summary>
         protected void WriteZulipError(ZulipApiException failure, object? target) => WriteError(ErrorRecords.Create(failure, target));
 
