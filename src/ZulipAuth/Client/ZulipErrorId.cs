@@ -33,5 +33,17 @@ namespace ZulipAuth
         public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
         public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
+        public const string WebLoginNotOffered = "ZulipWebLoginNotOffered";
+        public const string AuthenticationMethodNotOffered = "ZulipAuthenticationMethodNotOffered";
+        public const string AuthenticationMethodRequired = "ZulipAuthenticationMethodRequired";
+        public const string WebLoginUrlRefused = "ZulipWebLoginUrlRefused";
+        public const string WebLoginTimeout = "ZulipWebLoginTimeout";
+        public const string WebLoginRedirectInvalid = "ZulipWebLoginRedirectInvalid";
+        public const string SchemeHandlerFailed = "ZulipSchemeHandlerFailed";
+        public const string BrowserLaunchFailed = "ZulipBrowserLaunchFailed";
+        public const string DesktopTokenInvalid = "ZulipDesktopTokenInvalid";
+        public const string LoginTokenExpired = "ZulipLoginTokenExpired";
+        public const string CsrfFailed = "ZulipCsrfFailed";
+        public const string WebLoginPasswordIncorrect = "ZulipWebLoginPasswordIncorrect";
     }
 }

@@ -12,7 +12,7 @@ namespace ZulipAuth.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZulipApiKey", DefaultParameterSetName = PasswordSet)]
     [OutputType(typeof(ZulipApiKey), typeof(string))]
-    public sealed class GetZulipApiKeyCommand : ZulipWebCmdlet
+    public sealed partial class GetZulipApiKeyCommand : ZulipWebCmdlet
     {
         private const string PasswordSet = "Password";
         private const string DevelopmentSet = "Development";
@@ -55,6 +55,12 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
+                if (ParameterSetName == WebSet)
+                {
+                    Emit(FetchWithWebLogin(server));
+                    return;
+                }
+
                 ServerAddress.RequireEncryption(server, AllowUnencryptedAuthentication, "the password and the key");
                 var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : FetchWithPassword(server);
                 Emit(fetched);
@@ -78,7 +84,7 @@ namespace ZulipAuth.Commands
             {
                 var offered = string.Join(", ", settings.ExternalAuthenticationMethods.Select(m => m.DisplayName ?? m.Name)
                     .DefaultIfEmpty(string.Join(", ", settings.AuthenticationMethods)).Where(s => s.Length > 0));
-                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent.")
+                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent." + (settings.ExternalAuthenticationMethods.Length > 0 ? $" Or log in through the organization's web login: Get-ZulipApiKey -Server {server.GetLeftPart(UriPartial.Authority)} -Web." : string.Empty))
                 {
                     RequestUri = server,
                 };
