@@ -192,9 +192,8 @@ internal sealed partial class WebLoginEndpoints(ServerState state)
         var csrf = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 64);
         _sessions[sessionId] = new Session(entry.Email, csrf);
         var secure = context.Request.IsHttps;
-        var cookies = context.Response.Headers.SetCookie;
-        cookies.Append($"{SessionCookie(secure)}={sessionId}; HttpOnly; Path=/; SameSite=Lax" + (secure ? "; Secure" : ""));
-        cookies.Append($"{CsrfCookie(secure)}={csrf}; HttpOnly; Path=/; SameSite=Lax" + (secure ? "; Secure" : ""));
+        context.Response.Headers.Append("Set-Cookie", $"{SessionCookie(secure)}={sessionId}; HttpOnly; Path=/; SameSite=Lax" + (secure ? "; Secure" : ""));
+        context.Response.Headers.Append("Set-Cookie", $"{CsrfCookie(secure)}={csrf}; HttpOnly; Path=/; SameSite=Lax" + (secure ? "; Secure" : ""));
         context.Response.StatusCode = StatusCodes.Status302Found;
         context.Response.Headers.Location = state.RealmUrl(context.Request);
     }
