@@ -26,10 +26,13 @@ public static partial class BrowserStandIn
             using var response = Client.GetAsync(current).GetAwaiter().GetResult();
             if ((int)response.StatusCode is >= 300 and < 400)
             {
-                var location = response.Headers.Location!;
+                // The text as sent, read before anything parses it: .NET's parsed Location turns zulip://login?… into
+                // zulip://login/?…, and a browser hands on what the server wrote.
+                var raw = response.Headers.NonValidated["Location"].Single();
+                var location = new Uri(raw, UriKind.RelativeOrAbsolute);
                 var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                 if (next.Scheme is not ("http" or "https"))
-                    return (next.OriginalString.StartsWith("zulip:", StringComparison.Ordinal) ? response.Headers.GetValues("Location").Single() : next.OriginalString, null);
+                    return (raw, null);
                 current = next;
                 continue;
             }

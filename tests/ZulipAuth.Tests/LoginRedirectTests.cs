@@ -20,6 +20,15 @@ public class LoginRedirectTests
     }
 
     [Fact]
+    public void TheFormThatUrlParsersNormaliseItToParsesToo()
+    {
+        var redirect = LoginRedirect.Parse($"zulip://login/?otp_encrypted_api_key={Key}&email=iago%40zulip.com&user_id=5&realm=https%3A%2F%2Fchat.example.com", Realm, out _);
+        Assert.Equal(Key, redirect!.EncryptedApiKey);
+        Assert.Null(LoginRedirect.Parse($"zulip://login/other?otp_encrypted_api_key={Key}&email=iago%40zulip.com&realm=https%3A%2F%2Fchat.example.com", Realm, out _));
+        Assert.Null(LoginRedirect.Parse($"zulip://loginx?otp_encrypted_api_key={Key}&email=iago%40zulip.com&realm=https%3A%2F%2Fchat.example.com", Realm, out _));
+    }
+
+    [Fact]
     public void OldServersWithoutUserIdAreAccepted()
     {
         var redirect = LoginRedirect.Parse($"zulip://login?realm=https%3A%2F%2Fchat.example.com&email=iago%40zulip.com&otp_encrypted_api_key={Key}", Realm, out _);

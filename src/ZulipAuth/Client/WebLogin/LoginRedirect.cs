@@ -33,13 +33,15 @@ namespace ZulipAuth.Client.WebLogin
         /// <summary>The checked redirect, or null with <paramref name="problem"/> saying what is wrong (never quoting the key).</summary>
         public static LoginRedirect? Parse(string url, Uri expectedRealm, out string problem)
         {
-            if (url.Length > MaxLength || !url.StartsWith("zulip://login?", StringComparison.OrdinalIgnoreCase))
+            // Zulip writes zulip://login?…; URL parsers on the way (.NET's Uri, some shells) normalise it to login/?….
+            var prefix = url.StartsWith("zulip://login/?", StringComparison.OrdinalIgnoreCase) ? "zulip://login/?" : "zulip://login?";
+            if (url.Length > MaxLength || !url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
                 problem = "it is not a zulip://login?… redirect";
                 return null;
             }
 
-            var query = QueryString.Parse(url.Substring("zulip://login?".Length));
+            var query = QueryString.Parse(url.Substring(prefix.Length));
             query.TryGetValue("realm", out var realmText);
             if (string.IsNullOrEmpty(realmText) || !Uri.TryCreate(realmText, UriKind.Absolute, out var realm) ||
                 (realm.Scheme != Uri.UriSchemeHttps && realm.Scheme != Uri.UriSchemeHttp))
