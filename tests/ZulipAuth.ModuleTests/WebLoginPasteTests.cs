@@ -97,6 +97,22 @@ public sealed class WebLoginPasteTests : ModuleTestBase
     }
 
     [Fact]
+    public void ACsrfRefusalHasItsOwnErrorIdWithTheServersReason()
+    {
+        Behaviour.WebLogin.CsrfTrustedOrigin = "https://chat.example.com";
+
+        var result = WebLogin(web, Https);
+
+        var error = result.SingleError();
+        AssertError(error, "ZulipCsrfFailed", ErrorCategory.SecurityError);
+        Assert.Contains($"CSRF error: Origin checking failed - {Https} does not match any trusted origins.", error.ToString());
+        Assert.Contains("proxy", error.ErrorDetails!.RecommendedAction);
+        Assert.Equal(1, Server.CountRequests("/json/fetch_api_key", "POST"));
+        Assert.Empty(result.Output);
+        result.AssertNoSecret(TestUsers.Iago.ApiKey);
+    }
+
+    [Fact]
     public void AnOrganizationWithoutWebLoginSaysWhatItHasInstead()
     {
         Behaviour.PasswordAuthEnabled = true;

@@ -9,6 +9,7 @@ public sealed class WebLoginBehaviour
     private string? _redirectRealmOverride;
     private string? _redirectKeyOverride;
     private TimeSpan _loginTokenLifetime = TimeSpan.FromSeconds(15);
+    private string? _csrfTrustedOrigin;
 
     /// <summary>Who the fake identity provider signs in (default Iago).</summary>
     public string UserEmail { get { lock (_gate) return _userEmail; } set { lock (_gate) _userEmail = value; } }
@@ -24,4 +25,10 @@ public sealed class WebLoginBehaviour
 
     /// <summary>How long a desktop login token can be redeemed (Zulip: 15 s).</summary>
     public TimeSpan LoginTokenLifetime { get { lock (_gate) return _loginTokenLifetime; } set { lock (_gate) _loginTokenLifetime = value; } }
+
+    /// <summary>
+    /// The one origin Django trusts for CSRF (a server behind a proxy that rewrites the host, or a wrong
+    /// CSRF_TRUSTED_ORIGINS); null: the request's own scheme and host, as a correctly set up server.
+    /// </summary>
+    public string? CsrfTrustedOrigin { get { lock (_gate) return _csrfTrustedOrigin; } set { lock (_gate) _csrfTrustedOrigin = value; } }
 }

@@ -257,7 +257,7 @@ internal sealed partial class WebLoginEndpoints(ServerState state)
     /// <summary>Django's CsrfViewMiddleware order: Origin if sent (else Referer on https), then cookie, then token.</summary>
     private string? CheckCsrf(HttpRequest request, RequestParameters parameters)
     {
-        var own = $"{request.Scheme}://{request.Host.Value}";
+        var own = state.Behaviour.WebLogin.CsrfTrustedOrigin ?? $"{request.Scheme}://{request.Host.Value}";
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0)
         {
