@@ -117,6 +117,20 @@ public sealed class WebLoginBrowserTests : ModuleTestBase
     }
 
     [Fact]
+    public async Task ASystemWideDefaultStaysSystemWideWithNothingLeftInTheUsersList()
+    {
+        var previous = desktop.InstallSystemHandler();
+        using var browser = Browser(logsIn: true);
+
+        var result = WebLogin();
+
+        Assert.Equal("xdg-open exit 0", await browser.HandedOver.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Output);
+        AssertHandlerGoneAndDefaultRestored(previous, null);
+    }
+
+    [Fact]
     public async Task ARedirectForAnotherRealmIsRefused()
     {
         var previous = desktop.InstallPreviousHandler();
@@ -201,5 +215,29 @@ public sealed class WebLoginBrowserTests : ModuleTestBase
         }
 
         AssertHandlerGoneAndDefaultRestored(previous, before);
+    }
+
+    [Fact]
+    public void AChangeMadeDuringTheLoginIsKeptAndOnlyTheHandlersLineGoes()
+    {
+        var previous = desktop.InstallPreviousHandler();
+        using var browser = Browser(logsIn: false);
+
+        var (shell, pending) = web.Begin("param($Server) Get-ZulipApiKey -Server $Server -Web -SkipCertificateCheck -TimeoutSec 120", new Hashtable { ["Server"] = Https });
+        using (shell)
+        {
+            Assert.True(browser.WaitUntilOpened(TimeSpan.FromSeconds(60)), "The login link was never opened.");
+            // Meanwhile the user picks a mail program.
+            XdgSandbox.Xdg("xdg-mime", "default", "mail.desktop", "x-scheme-handler/mailto");
+            shell.Stop();
+            Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), "The wait did not end within 10 s of Ctrl+C.");
+        }
+
+        Assert.Empty(desktop.HandlerFiles);
+        Assert.Equal(previous, desktop.QueryDefault());
+        var list = desktop.ReadMimeAppsList()!;
+        Assert.Contains("x-scheme-handler/mailto=mail.desktop", list);
+        Assert.Contains($"{XdgSandbox.ZulipMime}={previous}", list);
+        Assert.DoesNotContain("zulipauth-login-", list);
     }
 }

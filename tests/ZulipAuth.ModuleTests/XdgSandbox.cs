@@ -71,6 +71,18 @@ public sealed class XdgSandbox : IDisposable
         return name;
     }
 
+    /// <summary>A system-wide default (a Zulip app installed by the distribution): nothing in the user's mimeapps.list.</summary>
+    public string InstallSystemHandler()
+    {
+        const string name = "zulip-system-standin.desktop";
+        var applications = Path.Combine(Root, "system-share/applications");
+        Directory.CreateDirectory(applications);
+        File.WriteAllText(Path.Combine(applications, name), "[Desktop Entry]\nType=Application\nName=Zulip (system stand-in)\nExec=/bin/true %u\nMimeType=x-scheme-handler/zulip;\n");
+        File.WriteAllText(Path.Combine(applications, "defaults.list"), $"[Default Applications]\n{ZulipMime}={name}\n");
+        Assert.Equal(name, QueryDefault());
+        return name;
+    }
+
     public string? QueryDefault()
     {
         var answer = Xdg("xdg-mime", "query", "default", ZulipMime).Trim();

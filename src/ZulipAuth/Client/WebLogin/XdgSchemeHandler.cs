@@ -11,7 +11,8 @@ namespace ZulipAuth.Client.WebLogin
     /// Linux: a desktop entry in $XDG_DATA_HOME/applications (default ~/.local/share/applications) made the default
     /// for x-scheme-handler/zulip with xdg-mime, running a bash script that writes "&lt;token&gt; &lt;url&gt;" to the
     /// receiver's loopback port. Both files are created mode 0600; neither ever holds the key (the redirect reaches
-    /// the script only as its argument and goes straight to the socket). Dispose restores the previous default.
+    /// the script only as its argument and goes straight to the socket). Dispose puts the user's mimeapps.list back as
+    /// it was, or, when something else changed it during the login, removes only the handler's line.
     /// </summary>
     internal sealed class XdgSchemeHandler : SchemeHandler
     {
@@ -21,16 +22,17 @@ namespace ZulipAuth.Client.WebLogin
         private readonly string scriptFile;
         private readonly string? previousDefault;
         private readonly string mimeAppsList;
-        private readonly bool mimeAppsListExisted;
+        private readonly byte[]? mimeAppsListBefore;
+        private byte[]? mimeAppsListOurs;
         private bool disposed;
 
-        private XdgSchemeHandler(string desktopFile, string scriptFile, string? previousDefault, string mimeAppsList, bool mimeAppsListExisted)
+        private XdgSchemeHandler(string desktopFile, string scriptFile, string? previousDefault, string mimeAppsList, byte[]? mimeAppsListBefore)
         {
             this.desktopFile = desktopFile;
             this.scriptFile = scriptFile;
             this.previousDefault = previousDefault;
             this.mimeAppsList = mimeAppsList;
-            this.mimeAppsListExisted = mimeAppsListExisted;
+            this.mimeAppsListBefore = mimeAppsListBefore;
         }
 
         public override string Description => $"{desktopFile} (default for {MimeType} until the login ends{(previousDefault == null ? string.Empty : "; then " + previousDefault + " again")})";
@@ -57,7 +59,9 @@ namespace ZulipAuth.Client.WebLogin
             var script = Path.Combine(applications, name + ".sh");
             var desktop = Path.Combine(applications, name + ".desktop");
             var mimeApps = Path.Combine(ConfigHome, "mimeapps.list");
-            var existed = File.Exists(mimeApps);
+            // The user's list as it was (it holds no secret): put back byte for byte afterwards, so a default that
+            // came from the system (a distribution's Zulip app) is not pinned into the user's list.
+            var before = File.Exists(mimeApps) ? File.ReadAllBytes(mimeApps) : null;
 
             PrivateFile.Write(script, Encoding.UTF8.GetBytes(
                 "#!/bin/bash\n" +
@@ -65,7 +69,7 @@ namespace ZulipAuth.Client.WebLogin
                 $"exec 3<>/dev/tcp/127.0.0.1/{receiver.Port} || exit 1\n" +
                 $"printf '%s %s\\n' '{receiver.Token}' \"$1\" >&3\n" +
                 "exec 3>&-\n"), replace: false);
-            var handler = new XdgSchemeHandler(desktop, script, previous, mimeApps, existed);
+            var handler = new XdgSchemeHandler(desktop, script, previous, mimeApps, before);
             try
             {
                 PrivateFile.Write(desktop, Encoding.UTF8.GetBytes(
@@ -82,6 +86,8 @@ namespace ZulipAuth.Client.WebLogin
                 {
                     throw Failed($"xdg-mime did not make it the default for {MimeType} (it reports '{now}').", null);
                 }
+
+                handler.mimeAppsListOurs = File.Exists(mimeApps) ? File.ReadAllBytes(mimeApps) : null;
 
                 return handler;
             }
@@ -103,22 +109,29 @@ namespace ZulipAuth.Client.WebLogin
             var ours = Path.GetFileName(desktopFile);
             try
             {
-                if (previousDefault != null)
+                var current = File.Exists(mimeAppsList) ? File.ReadAllBytes(mimeAppsList) : null;
+                if (current != null && mimeAppsListOurs != null && current.SequenceEqual(mimeAppsListOurs))
                 {
-                    Run("xdg-mime", $"default {previousDefault} {MimeType}", TimeSpan.FromSeconds(10), waitForExit: true);
-                }
-                else if (File.Exists(mimeAppsList))
-                {
-                    // xdg-mime cannot unset a default: drop the one line it wrote for us.
-                    var lines = File.ReadAllLines(mimeAppsList);
-                    var kept = lines.Where(l => l.Trim() != MimeType + "=" + ours && l.Trim() != MimeType + "=" + ours + ";").ToArray();
-                    if (!mimeAppsListExisted && kept.All(l => l.Trim().Length == 0 || l.Trim() == "[Default Applications]"))
+                    // Nobody else changed it during the login: exactly as it was.
+                    if (mimeAppsListBefore == null)
                     {
                         File.Delete(mimeAppsList);
                     }
-                    else if (kept.Length != lines.Length)
+                    else
                     {
-                        File.WriteAllText(mimeAppsList, string.Join("\n", kept) + "\n");
+                        File.WriteAllBytes(mimeAppsList, mimeAppsListBefore);
+                    }
+                }
+                else if (current != null)
+                {
+                    // Someone changed it during the login: drop only our line, putting back the user's own if there was one.
+                    var ourLine = MimeType + "=" + ours;
+                    Func<string, bool> isOurs = l => l.Trim() == ourLine || l.Trim() == ourLine + ";";
+                    var lines = Encoding.UTF8.GetString(current).Split('\n');
+                    if (lines.Any(isOurs))
+                    {
+                        var own = mimeAppsListBefore == null ? null : Encoding.UTF8.GetString(mimeAppsListBefore).Split('\n').FirstOrDefault(l => l.StartsWith(MimeType + "=", StringComparison.Ordinal));
+                        File.WriteAllText(mimeAppsList, string.Join("\n", lines.Select(l => isOurs(l) ? own : l).Where(l => l != null)));
                     }
                 }
             }
