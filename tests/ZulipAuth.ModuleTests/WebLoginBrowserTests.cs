@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 using ZulipAuth.TestServer;
 
 namespace ZulipAuth.ModuleTests;
@@ -13,7 +14,7 @@ namespace ZulipAuth.ModuleTests;
 /// redirect, time limit, Ctrl+C) the handler's files are gone and the previous default is back.
 /// </summary>
 [Collection(ProcessEnvironmentCollection.Name)]
-public sealed class WebLoginBrowserTests : ModuleTestBase
+public sealed class WebLoginBrowserTests(ITestOutputHelper output) : ModuleTestBase
 {
     private readonly XdgSandbox desktop = new();
     private readonly RecordingHost host = new();
@@ -206,6 +207,7 @@ public sealed class WebLoginBrowserTests : ModuleTestBase
             shell.Stop();
             var ended = pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
             clock.Stop();
+            output.WriteLine($"Ctrl+C to stopped, handler removed: {clock.ElapsedMilliseconds} ms");
 
             Assert.True(ended, "The wait did not end within 10 s of Ctrl+C.");
             // Stop waits for the cleanup, which runs xdg-mime: allow for a loaded machine.
@@ -239,5 +241,23 @@ public sealed class WebLoginBrowserTests : ModuleTestBase
         Assert.Contains("x-scheme-handler/mailto=mail.desktop", list);
         Assert.Contains($"{XdgSandbox.ZulipMime}={previous}", list);
         Assert.DoesNotContain("zulipauth-login-", list);
+    }
+
+    [Fact]
+    public void WithoutADisplayItUsesThePasteFlowAndInstallsNothing()
+    {
+        Environment.SetEnvironmentVariable("DISPLAY", null);
+        using var browser = Browser(logsIn: true);
+        var person = new WebLoginHost();
+        using var ssh = new PsSession(person);
+
+        var result = ssh.RunWith("param($Server) Get-ZulipApiKey -Server $Server -Web -SkipCertificateCheck -TimeoutSec 60", new Hashtable { ["Server"] = Https });
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(TestUsers.Iago.ApiKey, Plain(Assert.Single(result.Output)));
+        Assert.Contains(result.Verbose, v => v.Contains("paste flow", StringComparison.Ordinal) && v.Contains("DISPLAY", StringComparison.Ordinal));
+        Assert.Empty(browser.Opened);
+        Assert.Empty(desktop.HandlerFiles);
+        Assert.Null(desktop.ReadMimeAppsList());
     }
 }
