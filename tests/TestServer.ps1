@@ -360,7 +360,8 @@ function Set-ZulipTestServer {
     <#
     .SYNOPSIS
         Sets a ServerBehaviour switch (PasswordAuthEnabled, LdapEnabled, RealmDeactivated, FeatureLevel,
-        RateLimitAttempts, AcceptedHosts, RealmUrlOverride, FaultRetryAfterSeconds, ...) while the server runs.
+        RateLimitAttempts, AcceptedHosts, RealmUrlOverride, FaultRetryAfterSeconds, ...) while the server runs;
+        WebLogin.<Name> for the web sign-in switches (WebLogin.WaitForClick, WebLogin.CsrfTrustedOrigin, ...).
     .PARAMETER Value
         A bool, number, string, TimeSpan (sent as seconds), array (AcceptedHosts) or $null (clears a string).
     .EXAMPLE
@@ -369,7 +370,7 @@ function Set-ZulipTestServer {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] [psobject] $Server,
-        [Parameter(Mandatory)] [ValidatePattern('^\w+$')] [string] $Property,
+        [Parameter(Mandatory)] [ValidatePattern('^(WebLogin\.)?\w+$')] [string] $Property,
         [Parameter(Mandatory)] [AllowNull()] [object] $Value
     )
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture

@@ -26,6 +26,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ServerState _state;
+    private readonly WebLoginEndpoints _webLogin;
     private readonly Lock _requestsGate = new();
     private readonly List<ReceivedRequest> _requests = [];
     private int _stopped;
@@ -34,6 +35,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
     {
         _app = app;
         _state = state;
+        _webLogin = new WebLoginEndpoints(state);
         Certificate = certificate;
     }
 
@@ -210,6 +212,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
     private Task DispatchAsync(HttpContext context, RequestParameters parameters, CancellationToken cancellationToken) =>
         context.Request.Path.Value switch
         {
+            var path when _webLogin.Handles(path ?? "") => _webLogin.HandleAsync(context, parameters, cancellationToken),
             FetchApiKeyEndpoint.Path => FetchApiKeyEndpoint.HandleAsync(_state, context, parameters, cancellationToken),
             ServerSettingsEndpoint.Path => ServerSettingsEndpoint.HandleAsync(_state, context, cancellationToken),
             UsersMeEndpoint.Path => UsersMeEndpoint.HandleAsync(_state, context, cancellationToken),

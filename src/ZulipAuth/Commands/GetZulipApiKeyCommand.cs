@@ -47,6 +47,12 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
+                if (ParameterSetName == WebSet)
+                {
+                    Emit(FetchWithWebLogin(server));
+                    return;
+                }
+
                 Client.RequireEncryption(server, ParameterSetName == JwtSet ? "the token and the key" : "the password and the key");
                 var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : ParameterSetName == JwtSet ? FetchWithJsonWebToken(server) : FetchWithPassword(server);
                 Emit(fetched);

@@ -213,7 +213,7 @@ namespace ZulipAuth.Commands
             }
         }
 
-        private TransportOptions BuildTransportOptions()
+        protected TransportOptions BuildTransportOptions()
         {
             if (NoProxy && (Proxy != null || ProxyCredential != null || ProxyUseDefaultCredentials))
             {
