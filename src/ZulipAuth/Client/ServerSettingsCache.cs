@@ -27,6 +27,16 @@ namespace ZulipAuth.Client
             return Entries.TryGetValue((server, trust), out var entry) && entry.Expires > DateTime.UtcNow ? entry.Settings : null;
         }
 
+        /// <summary>
+        /// Fresh settings of <paramref name="server"/> read under any trust, for tab completion only: they choose
+        /// nothing about where a secret goes, they only offer names to type.
+        /// </summary>
+        public static ZulipServerSettings? ForCompletion(Uri server)
+        {
+            var now = DateTime.UtcNow;
+            return Entries.Where(e => e.Key.Server == server && e.Value.Expires > now).Select(e => e.Value.Settings).FirstOrDefault();
+        }
+
         public static void Set(ZulipServerSettings settings, string trust = "")
         {
             Entries[(settings.Server, trust)] = new Entry(settings, DateTime.UtcNow + Lifetime);

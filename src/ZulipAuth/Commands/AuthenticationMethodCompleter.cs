@@ -21,7 +21,7 @@ namespace ZulipAuth.Commands
             ZulipServerSettings? settings;
             try
             {
-                settings = ServerSettingsCache.TryGet(ServerAddress.Normalize(text));
+                settings = ServerSettingsCache.ForCompletion(ServerAddress.Normalize(text));
             }
             catch (ZulipApiException)
             {
