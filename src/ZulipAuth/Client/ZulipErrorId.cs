@@ -33,5 +33,8 @@ namespace ZulipAuth
         public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
         public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
+        public const string CertificateUnusable = "ZulipCertificateUnusable";
+        public const string ClientCertificateNotFound = "ZulipClientCertificateNotFound";
+        public const string ClientCertificateKeyUnsupported = "ZulipClientCertificateKeyUnsupported";
     }
 }

@@ -35,6 +35,9 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.ConfigWriteFailed] = ErrorCategory.WriteError,
             [ZulipErrorId.InvalidPath] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.ConflictingParameters] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.CertificateUnusable] = ErrorCategory.InvalidData,
+            [ZulipErrorId.ClientCertificateNotFound] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.ClientCertificateKeyUnsupported] = ErrorCategory.NotImplemented,
         };
 
         public static ErrorCategory CategoryOf(string errorId) =>
