@@ -191,16 +191,12 @@ Describe 'Test-ZulipApiKey' -Tag 'TestZulipApiKey' {
             Stop-ZulipTestServer -Server $tlsServer
         }
 
-        It 'Import-ZulipRc | Test-ZulipApiKey trusts the cert_bundle the file names' {
-            $rc = New-TestRc 'zuliprc-bundle' "cert_bundle=$bundle`n"
+        It 'Import-ZulipRc | Test-ZulipApiKey trusts the cert_bundle the file names, and only with it' {
+            $withBundle = New-TestRc 'zuliprc-bundle' "cert_bundle=$bundle`n"
+            $without = New-TestRc 'zuliprc-plain' ''
 
-            Import-ZulipRc -Path $rc | Test-ZulipApiKey -ErrorAction Stop | Should -BeTrue
-        }
-
-        It 'fails with ZulipCertificateError for the same file without cert_bundle' {
-            $rc = New-TestRc 'zuliprc-plain' ''
-
-            { Import-ZulipRc -Path $rc | Test-ZulipApiKey -ErrorAction Stop } | Should -Throw -ErrorId 'ZulipCertificateError,*'
+            Import-ZulipRc -Path $withBundle | Test-ZulipApiKey -ErrorAction Stop | Should -BeTrue
+            { Import-ZulipRc -Path $without | Test-ZulipApiKey -ErrorAction Stop } | Should -Throw -ErrorId 'ZulipCertificateError,*'
         }
 
         It 'round-trips -CertificateBundle through Export-ZulipRc' {

@@ -65,17 +65,10 @@ public class TlsSettingsTests : ModuleTestBase
     }
 
     [Fact]
-    public async Task APrivateCaIsNotTrustedWithoutItsBundle()
-    {
-        var server = await StartIssuedBy(ca, "127.0.0.1");
-
-        AssertError(Settings(server).SingleError(), "ZulipCertificateError", ErrorCategory.SecurityError);
-    }
-
-    [Fact]
     public async Task CertificateBundleTrustsThePrivateCaForTheCall()
     {
         var server = await StartIssuedBy(ca, "127.0.0.1");
+        AssertError(Settings(server).SingleError(), "ZulipCertificateError", ErrorCategory.SecurityError);
 
         var result = Settings(server, "-CertificateBundle $args[1]", Bundle("ca.pem", ca));
 
@@ -239,6 +232,30 @@ public class TlsSettingsTests : ModuleTestBase
 
         Assert.Empty(result.Errors);
         Assert.Single(result.Output);
+    }
+
+    [Fact]
+    public async Task CertificateThumbprintFindsTheCertificateInCurrentUserMy()
+    {
+        var server = await StartWith(new TestServerTls(ca.IssueServer("127.0.0.1"), ca.Certificate));
+        using var client = ca.IssueClient("iago-" + Guid.NewGuid().ToString("N"));
+        using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
+        store.Open(OpenFlags.ReadWrite);
+        store.Add(client);
+        try
+        {
+            // Lower case with spaces, as copied from a certificate dialog.
+            var typed = string.Join(" ", client.Thumbprint.ToLowerInvariant().Chunk(8).Select(c => new string(c)));
+
+            var result = Session.Run("Get-ZulipServerSettings -Server $args[0] -CertificateBundle $args[1] -CertificateThumbprint $args[2]", server, Bundle("ca.pem", ca), typed);
+
+            Assert.Empty(result.Errors);
+            Assert.Single(result.Output);
+        }
+        finally
+        {
+            store.Remove(client);
+        }
     }
 
     [Fact]
