@@ -140,6 +140,21 @@ public class TlsSettingsTests : ModuleTestBase
     }
 
     [Fact]
+    public async Task UncheckedKeysAreWarnedAboutOncePerServer()
+    {
+        var first = await StartIssuedBy(ca, "127.0.0.1");
+        var second = await StartIssuedBy(ca, "127.0.0.1");
+
+        var result = Session.Run("$args | Import-ZulipRc -WarningAction SilentlyContinue | Test-ZulipApiKey", Rc(first, "insecure=true\n"), Rc(first, "insecure=true\n"), Rc(second, "insecure=true\n"));
+
+        Assert.Equal(new object[] { true, true, true }, result.Output.Select(o => o.BaseObject));
+        var warnings = result.Warnings.Where(w => w.Contains("not checked", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(first, warnings[0], StringComparison.Ordinal);
+        Assert.Contains(second, warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnExplicitBundleWinsOverTheKeys()
     {
         var server = await StartIssuedBy(ca, "127.0.0.1");

@@ -24,6 +24,7 @@ namespace ZulipAuth.Commands
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
         private readonly Dictionary<string, ZulipClient> keyClients = new Dictionary<string, ZulipClient>(StringComparer.Ordinal);
+        private readonly HashSet<Uri> warnedUnchecked = new HashSet<Uri>();
         private ZulipClient? client;
         private RetryPolicy? retryPolicy;
         private TransportOptions? parameterOptions;
@@ -139,6 +140,12 @@ namespace ZulipAuth.Commands
                 return client!;
             }
 
+            // Once per server and command, however many of its keys come down the pipeline.
+            if (skip && warnedUnchecked.Add(key.Server))
+            {
+                WriteWarning($"The key of {key.Email} on {key.Server} was read or fetched with certificate checking off (insecure=true, or -SkipCertificateCheck), so the server's TLS certificate is not checked for it and anyone on the network path could read the key. Give -CertificateBundle to check it against your CA instead.");
+            }
+
             var id = string.Join("\0", skip, bundle, clientCertificate, clientKey);
             if (keyClients.TryGetValue(id, out var known))
             {
@@ -157,11 +164,7 @@ namespace ZulipAuth.Commands
                 CertificateBundle = bundle ?? options.CertificateBundle,
                 ClientCertificate = clientCertificate != null ? CertificateFiles.LoadClientCertificate(clientCertificate, clientKey) : options.ClientCertificate,
             };
-            if (skip)
-            {
-                WriteWarning($"The key of {key.Email} on {key.Server} says insecure=true: the server's TLS certificate is not checked for it, so anyone on the network path could read the key. Give -CertificateBundle to check it against your CA instead.");
-            }
-            else if (bundle != null)
+            if (bundle != null)
             {
                 WriteVerbose($"Trusting only the CA certificates in '{bundle}' (the key's cert_bundle) for {key.Server}.");
             }
