@@ -68,7 +68,9 @@ public class TlsSettingsTests : ModuleTestBase
     public async Task CertificateBundleTrustsThePrivateCaForTheCall()
     {
         var server = await StartIssuedBy(ca, "127.0.0.1");
-        AssertError(Settings(server).SingleError(), "ZulipCertificateError", ErrorCategory.SecurityError);
+        var untrusted = Settings(server).SingleError();
+        AssertError(untrusted, "ZulipCertificateError", ErrorCategory.SecurityError);
+        Assert.Contains("-CertificateBundle", untrusted.ErrorDetails!.RecommendedAction, StringComparison.Ordinal);
 
         var result = Settings(server, "-CertificateBundle $args[1]", Bundle("ca.pem", ca));
 

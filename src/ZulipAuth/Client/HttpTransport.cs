@@ -225,7 +225,7 @@ namespace ZulipAuth.Client
             return false;
         }
 
-        /// <summary>With a CA bundle, "install the issuing CA" is the wrong advice: the bundle is all that is trusted.</summary>
+        /// <summary>With a CA bundle, "trust or install the CA" is the wrong advice: the bundle is all that is trusted.</summary>
         private ZulipApiException WithBundleHint(ZulipApiException failure)
         {
             if (failure.ErrorId != ZulipErrorId.CertificateError || !(client is PooledHttpClient pooled) || pooled.Options.CertificateBundle == null)
