@@ -137,6 +137,28 @@ public sealed class CertificateTrustTests : IDisposable
     }
 
     [Fact]
+    public void WithoutAPemReaderAPemKeyIsClientCertificateKeyUnsupportedNamingPowerShell7()
+    {
+        using var client = ca.IssueClient("iago");
+        var (certificate, key) = PrivateCa.WritePem(client, folder, "iago");
+        var reader = CertificateFiles.CreateFromPemFile;
+        CertificateFiles.CreateFromPemFile = null;
+        try
+        {
+            var e = Assert.Throws<ZulipApiException>(() => CertificateFiles.LoadClientCertificate(certificate, key));
+
+            Assert.Equal(ZulipErrorId.ClientCertificateKeyUnsupported, e.ErrorId);
+            Assert.Contains(key, e.Message, StringComparison.Ordinal);
+            Assert.Contains("PowerShell 7", e.Hint, StringComparison.Ordinal);
+            Assert.Contains("Get-PfxCertificate", e.Hint, StringComparison.Ordinal);
+        }
+        finally
+        {
+            CertificateFiles.CreateFromPemFile = reader;
+        }
+    }
+
+    [Fact]
     public void APkcs12ClientCertificateWithoutAPasswordLoads()
     {
         using var client = ca.IssueClient("iago");

@@ -132,11 +132,17 @@ namespace ZulipAuth.Client
             return Convert.ToBase64String(sha.ComputeHash(certificate.RawData));
         }
 
+        /// <summary>
+        /// X509Certificate2.CreateFromPemFile(string, string), from .NET 5; null on Windows PowerShell's .NET Framework,
+        /// which cannot read a PEM private key. Settable so the .NET Framework answer is tested on .NET too.
+        /// </summary>
+        internal static MethodInfo? CreateFromPemFile { get; set; } =
+            typeof(X509Certificate2).GetMethod("CreateFromPemFile", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string) }, null);
+
         private static X509Certificate2 FromPem(string certificatePath, string? keyPath)
         {
-            // CreateFromPemFile exists from .NET 5; Windows PowerShell's .NET Framework cannot read a PEM private key.
             // The files were checked above (regular, bounded), so reading them again here cannot block.
-            var createFromPemFile = typeof(X509Certificate2).GetMethod("CreateFromPemFile", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string) }, null);
+            var createFromPemFile = CreateFromPemFile;
             if (createFromPemFile == null)
             {
                 throw ZulipApiException.WithHint(
