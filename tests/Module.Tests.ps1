@@ -59,7 +59,7 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             $ours = (Get-Command $Name).Parameters
             $theirs = @((Get-Command Invoke-RestMethod).Parameters.Values)
             # PowerShell 7.6 renamed -TimeoutSec to -ConnectionTimeoutSeconds and kept the old name as an alias.
-            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy') {
+            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy', 'Certificate', 'CertificateThumbprint') {
                 $match = @($theirs | Where-Object { $_.Name -eq $parameter -or $_.Aliases -contains $parameter })
                 $match.Count | Should -Be 1 -Because "Invoke-RestMethod has -$parameter"
                 $ours.Keys | Should -Contain $parameter

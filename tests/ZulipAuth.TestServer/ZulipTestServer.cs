@@ -90,10 +90,10 @@ public sealed class ZulipTestServer : IAsyncDisposable
     /// Starts a server on 127.0.0.1 only: HTTP on <paramref name="httpPort"/> and HTTPS on
     /// <paramref name="httpsPort"/> (0 = a free port).
     /// </summary>
-    public static async Task<ZulipTestServer> StartAsync(ServerBehaviour? behaviour = null, int httpPort = 0, int httpsPort = 0)
+    public static async Task<ZulipTestServer> StartAsync(ServerBehaviour? behaviour = null, int httpPort = 0, int httpsPort = 0, TestServerTls? tls = null)
     {
         var state = new ServerState(behaviour ?? new ServerBehaviour());
-        var certificate = TestCertificate.Instance;
+        var certificate = tls?.ServerCertificate ?? TestCertificate.Instance;
 
         // The empty builder: no configuration files, no environment-driven URLs, no logging providers,
         // no developer exception page — only what is added here.
@@ -118,7 +118,15 @@ public sealed class ZulipTestServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, httpsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.UseHttps(certificate);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (tls?.ClientCertificateAuthority is not null)
+                    {
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (client, _, _) => tls.Accepts(client);
+                    }
+                });
             });
         });
 

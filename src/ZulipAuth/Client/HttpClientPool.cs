@@ -43,6 +43,17 @@ namespace ZulipAuth.Client
                 // Per handler, never ServicePointManager: other modules in the session keep full validation.
                 handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true;
             }
+            else if (options.TrustedCertificates != null)
+            {
+                var bundle = options.TrustedCertificates;
+                handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => ServerCertificateValidator.IsTrusted(certificate, errors, bundle);
+            }
+
+            if (options.ClientCertificate != null)
+            {
+                handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+                handler.ClientCertificates.Add(options.ClientCertificate);
+            }
 
             IWebProxy? proxy = null;
             switch (options.ProxyMode)

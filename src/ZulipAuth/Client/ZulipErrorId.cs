@@ -58,5 +58,8 @@ namespace ZulipAuth
         public const string LoginTokenExpired = "ZulipLoginTokenExpired";
         public const string CsrfFailed = "ZulipCsrfFailed";
         public const string WebLoginPasswordIncorrect = "ZulipWebLoginPasswordIncorrect";
+        public const string CertificateUnusable = "ZulipCertificateUnusable";
+        public const string ClientCertificateNotFound = "ZulipClientCertificateNotFound";
+        public const string ClientCertificateKeyUnsupported = "ZulipClientCertificateKeyUnsupported";
     }
 }

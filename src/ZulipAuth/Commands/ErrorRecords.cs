@@ -60,6 +60,9 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.LoginTokenExpired] = ErrorCategory.AuthenticationError,
             [ZulipErrorId.CsrfFailed] = ErrorCategory.SecurityError,
             [ZulipErrorId.WebLoginPasswordIncorrect] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.CertificateUnusable] = ErrorCategory.InvalidData,
+            [ZulipErrorId.ClientCertificateNotFound] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.ClientCertificateKeyUnsupported] = ErrorCategory.NotImplemented,
         };
 
         public static ErrorCategory CategoryOf(string errorId) =>

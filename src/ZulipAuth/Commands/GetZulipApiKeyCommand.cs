@@ -114,7 +114,13 @@ namespace ZulipAuth.Commands
             }
 
             ServerSettingsCache.RememberServer(fetched.Server);
-            var key = new ZulipApiKey(fetched.Server, fetched.Email, fetched.ApiKey, fetched.UserId);
+            // The key records how its server was reached, so Export-ZulipRc writes cert_bundle (and insecure=true
+            // only with its -Insecure) and Test-ZulipApiKey reaches the server the same way.
+            var key = new ZulipApiKey(fetched.Server, fetched.Email, fetched.ApiKey, fetched.UserId)
+            {
+                SkipCertificateCheck = SkipCertificateCheck,
+                CertificateBundle = CertificateBundlePath,
+            };
             if (AsPlainText)
             {
                 WriteObject(key.Credential.GetNetworkCredential().Password);
