@@ -11,7 +11,7 @@ namespace ZulipAuth.Client
     /// the process, so connections (and TLS sessions) are reused across calls and runspaces. HttpClient is
     /// safe for concurrent requests; nothing here is mutated after creation.
     /// </summary>
-    public static class HttpClientPool
+    internal static class HttpClientPool
     {
         private static readonly ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>> Clients =
             new ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>>();

@@ -14,7 +14,7 @@ namespace ZulipAuth.Client
     /// mode and proxy): settings read with -SkipCertificateCheck or through a proxy never steer a call made
     /// with other trust.
     /// </summary>
-    public static class ServerSettingsCache
+    internal static class ServerSettingsCache
     {
         public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 

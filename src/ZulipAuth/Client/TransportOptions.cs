@@ -11,7 +11,7 @@ namespace ZulipAuth.Client
     /// Everything that shapes a connection (and so needs its own HttpClientHandler). Two equal options share
     /// one pooled HttpClient; timeouts and retries are per request and deliberately not part of it.
     /// </summary>
-    public sealed class TransportOptions : IEquatable<TransportOptions>
+    internal sealed class TransportOptions : IEquatable<TransportOptions>
     {
         public static readonly TransportOptions Default = new TransportOptions();
 

@@ -15,7 +15,7 @@ namespace ZulipAuth.Client
     /// The Zulip endpoints the module calls, with no PowerShell in sight: each method sends one request
     /// through <see cref="HttpTransport"/> and turns the answer into a typed result or a ZulipApiException.
     /// </summary>
-    public sealed partial class ZulipClient
+    internal sealed partial class ZulipClient
     {
         private readonly HttpTransport transport;
 

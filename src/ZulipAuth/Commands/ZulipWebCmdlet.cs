@@ -87,7 +87,7 @@ namespace ZulipAuth.Commands
         /// processed (<see cref="KeyInUse"/>) where no parameter overrides them. Throws ZulipApiException when the
         /// key's certificate files cannot be used; that failure belongs to the one input.
         /// </summary>
-        protected ZulipClient Client
+        private protected ZulipClient Client
         {
             get
             {
@@ -195,7 +195,7 @@ namespace ZulipAuth.Commands
         /// Runs one request, retrying transient failures per -MaximumRetryCount with a countdown in the
         /// progress stream; Ctrl+C ends both the request and the wait.
         /// </summary>
-        protected T Send<T>(string activity, Func<ZulipClient, CancellationToken, Task<T>> request)
+        private protected T Send<T>(string activity, Func<ZulipClient, CancellationToken, Task<T>> request)
         {
             for (var retries = 0; ; retries++)
             {
@@ -318,7 +318,7 @@ namespace ZulipAuth.Commands
             }
         }
 
-        protected TransportOptions BuildTransportOptions()
+        private protected TransportOptions BuildTransportOptions()
         {
             if (NoProxy && (Proxy != null || ProxyCredential != null || ProxyUseDefaultCredentials))
             {
