@@ -67,7 +67,7 @@ public class ErrorTableTests : ModuleTestBase
         Assert.Equal(c.Code, Prop(exception, "Code"));
         Assert.Equal(c.Status, (int?)(HttpStatusCode?)Prop(exception, "StatusCode"));
         Assert.IsType<Uri>(error.TargetObject);
-        Assert.False(string.IsNullOrWhiteSpace(error.ErrorDetails?.RecommendedAction ?? exception.Message));
+        ErrorRecordAssert.SaysWhatAndWhatToDoOnce(error);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{c.Name} took {clock.Elapsed}.");
         result.AssertNoSecret(password, TestUsers.Iago.ApiKey, TestUsers.Weak.ApiKey);
 

@@ -173,7 +173,7 @@ public class FaultInjectionTests : ModuleTestBase
             var error = Error(r);
             Assert.Equal(1, t.Posts);
             Assert.Equal(TimeSpan.FromSeconds(900), Prop(error.Exception, "RetryAfter"));
-            Assert.Contains("900 s", error.Exception.Message);
+            Assert.Contains("Wait 15 min", error.Exception.Message);
             Assert.Contains(r.Verbose, v => v.Contains("10 minutes", StringComparison.Ordinal));
         }),
     };

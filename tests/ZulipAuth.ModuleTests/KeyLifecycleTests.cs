@@ -262,7 +262,7 @@ public class KeyLifecycleTests : ModuleTestBase
         var error = result.SingleError();
         AssertError(error, "ZulipBotKeyOwnerOnly", ErrorCategory.PermissionDenied);
         Assert.Contains("only a bot's owner", error.ToString());
-        Assert.Contains("Reset-ZulipBotApiKey", error.ToString());
+        Assert.Contains("Reset-ZulipBotApiKey", error.Exception.Message);
     }
 
     [Fact]

@@ -180,7 +180,7 @@ public sealed class WebLoginBrowserTests(ITestOutputHelper output) : ModuleTestB
         clock.Stop();
         Assert.Single(browser.Opened);
         AssertError(result.SingleError(), "ZulipWebLoginTimeout", ErrorCategory.OperationTimeout);
-        Assert.Contains("-TimeoutSec", result.Errors[0].ToString());
+        Assert.Contains("-TimeoutSec", result.Errors[0].Exception.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"A 2 s limit took {clock.Elapsed}.");
         Assert.Empty(result.Output);
         AssertHandlerGoneAndDefaultRestored(previous, before);

@@ -122,7 +122,7 @@ public sealed class WebLoginPasteTests : ModuleTestBase
 
         var error = result.SingleError();
         AssertError(error, "ZulipWebLoginNotOffered", ErrorCategory.NotEnabled);
-        Assert.Contains("-Credential", error.ToString());
+        Assert.Contains("-Credential", error.Exception.Message);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class WebLoginPasteTests : ModuleTestBase
         var result = WebLogin(web, Https, "-AuthenticationMethod google");
 
         AssertError(result.SingleError(), "ZulipAuthenticationMethodNotOffered", ErrorCategory.ObjectNotFound);
-        Assert.Contains("github", result.Errors[0].ToString());
+        Assert.Contains("github", result.Errors[0].Exception.Message);
     }
 
     [Fact]
@@ -166,6 +166,6 @@ public sealed class WebLoginPasteTests : ModuleTestBase
 
         var error = result.SingleError();
         AssertError(error, "ZulipPasswordAuthDisabled", ErrorCategory.NotEnabled);
-        Assert.Contains("-Web", error.ToString());
+        Assert.Contains("-Web", error.Exception.Message);
     }
 }

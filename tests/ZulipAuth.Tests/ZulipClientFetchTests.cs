@@ -219,7 +219,9 @@ public class ZulipClientFetchTests
     {
         var e = await FailWith("429 RATE_LIMIT_HIT");
 
-        Assert.Contains("1.5 s", e.Message);
+        // 1.5 s rounded up for a person; the exact wait stays in RetryAfter.
+        Assert.Contains("Wait 2 s", e.Message);
+        Assert.Equal(1.5, e.RetryAfter!.Value.TotalSeconds, 3);
         Assert.Contains("5 per 30 minutes", e.Message);
     }
 

@@ -15,7 +15,8 @@ public class ZulipRcKeyUpdateTests
 
         var updated = ZulipRcKeyUpdate.ReplaceKey(text, "iago@zulip.com", Site, "NEW");
 
-        Assert.Equal(text.Replace("key : old", "key :NEW", StringComparison.Ordinal), updated);
+        // The key line is written as Export-ZulipRc writes it (key=...); every other byte stays.
+        Assert.Equal(text.Replace("key : old", "key=NEW", StringComparison.Ordinal), updated);
     }
 
     [Theory]

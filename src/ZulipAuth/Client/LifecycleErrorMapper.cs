@@ -112,6 +112,7 @@ namespace ZulipAuth.Client
             var what = string.IsNullOrEmpty(serverWords) ? string.Empty : serverWords!.TrimEnd() + (serverWords!.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ");
             return new ZulipApiException(errorId, what + hint)
             {
+                What = what.Length == 0 ? null : what.TrimEnd(),
                 Code = basis.Code,
                 StatusCode = basis.StatusCode,
                 ServerMessage = basis.ServerMessage,

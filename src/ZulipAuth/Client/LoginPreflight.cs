@@ -27,7 +27,7 @@ namespace ZulipAuth.Client
         {
             if (string.IsNullOrEmpty(username))
             {
-                throw new ZulipApiException(ZulipErrorId.InvalidUsername, "The credential has no user name. Give the Zulip user name (usually an email address) in -Credential. Nothing was sent.");
+                throw ZulipApiException.WithHint(ZulipErrorId.InvalidUsername, "The credential has no user name. Nothing was sent.", "Give the Zulip user name (usually an email address) in -Credential.");
             }
         }
 
@@ -47,18 +47,17 @@ namespace ZulipAuth.Client
             {
                 var offered = string.Join(", ", settings.ExternalAuthenticationMethods.Select(m => m.DisplayName ?? m.Name)
                     .DefaultIfEmpty(string.Join(", ", settings.AuthenticationMethods)).Where(s => s.Length > 0));
-                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent." + (settings.ExternalAuthenticationMethods.Length > 0 ? $" Or log in through the organization's web login: Get-ZulipApiKey -Server {server.GetLeftPart(UriPartial.Authority)} -Web." : string.Empty))
-                {
-                    RequestUri = server,
-                };
+                var web = settings.ExternalAuthenticationMethods.Length > 0 ? $" Or log in through the organization's web login: Get-ZulipApiKey -Server {server.GetLeftPart(UriPartial.Authority)} -Web." : string.Empty;
+                var refusal = ZulipApiException.WithHint(ZulipErrorId.PasswordAuthDisabled, "Password login is off in this organization, so the password was not sent.", ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + web);
+                refusal.RequestUri = server;
+                throw refusal;
             }
 
             if (settings.RequireEmailFormatUsernames == true && !LooksLikeEmail.IsMatch(username))
             {
-                throw new ZulipApiException(ZulipErrorId.InvalidUsername, $"'{username}' is not an email address, and this organization logs in with email addresses. Use your email as the user name. The password was not sent.")
-                {
-                    RequestUri = server,
-                };
+                var refusal = ZulipApiException.WithHint(ZulipErrorId.InvalidUsername, $"'{username}' is not an email address, and this organization logs in with email addresses; the password was not sent.", "Use your email address as the user name.");
+                refusal.RequestUri = server;
+                throw refusal;
             }
 
             return Target(server, settings, "the password");

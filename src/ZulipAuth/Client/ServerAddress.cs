@@ -129,6 +129,6 @@ namespace ZulipAuth.Client
         }
 
         private static ZulipApiException Invalid(string message) =>
-            new ZulipApiException(ZulipErrorId.InvalidServer, message + " Nothing was sent.");
+            ZulipApiException.WithHint(ZulipErrorId.InvalidServer, message + " Nothing was sent.", "Give the organization's address as the web app shows it, for example -Server https://chat.example.com.");
     }
 }

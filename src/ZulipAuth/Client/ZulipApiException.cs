@@ -21,7 +21,7 @@ namespace ZulipAuth
 
         /// <summary>A failure told as what happened, then what to do; the hint is also kept on its own in <see cref="Hint"/>.</summary>
         public static ZulipApiException WithHint(string errorId, string what, string hint, Exception? innerException = null) =>
-            new ZulipApiException(errorId, what + " " + hint, innerException) { Hint = hint };
+            new ZulipApiException(errorId, what + " " + hint, innerException) { Hint = hint, What = what };
 
         /// <summary>The module's stable id (see <see cref="ZulipErrorId"/>).</summary>
         public string ErrorId { get; }
@@ -45,6 +45,15 @@ namespace ZulipAuth
         public string? Hint { get => hint; internal set => hint = ZulipAuth.Client.DisplayText.NeutralizeOrNull(value); }
 
         private string? hint;
+
+        /// <summary>What happened, without <see cref="Hint"/>: what a console shows as the error, with the hint as its recommendation.</summary>
+        public string? What
+        {
+            get => what;
+            internal set => what = ZulipAuth.Client.DisplayText.NeutralizeOrNull(value);
+        }
+
+        private string? what;
 
         /// <summary>True when a retry with the same input may succeed (429, 502-504, connection failures).</summary>
         public bool IsTransient { get; internal set; }
@@ -70,8 +79,9 @@ namespace ZulipAuth
             var serverMessage = Apply(ServerMessage);
             var code = Apply(Code);
             var hint = Apply(Hint);
+            var whatText = Apply(What);
             if (ReferenceEquals(message, Message) && ReferenceEquals(serverMessage, ServerMessage) && ReferenceEquals(code, Code) &&
-                ReferenceEquals(hint, Hint) && ReferenceEquals(innerException, InnerException))
+                ReferenceEquals(hint, Hint) && ReferenceEquals(whatText, What) && ReferenceEquals(innerException, InnerException))
             {
                 return this;
             }
@@ -84,6 +94,7 @@ namespace ZulipAuth
                 RetryAfter = RetryAfter,
                 RequestUri = RequestUri,
                 Hint = hint,
+                What = whatText,
                 IsTransient = IsTransient,
                 CertainlyNotSent = CertainlyNotSent,
                 CompleteAnswer = CompleteAnswer,

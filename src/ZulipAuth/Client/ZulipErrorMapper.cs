@@ -25,11 +25,15 @@ namespace ZulipAuth.Client
             var code = isZulipError ? json!.GetString("code") : null;
             var msg = isZulipError ? json!.GetString("msg") : null;
 
-            ZulipApiException Make(string id, string hint, bool transient = false)
+            ZulipApiException Make(string id, string hint, bool transient = false, string? what = null)
             {
-                var text = string.IsNullOrEmpty(msg) ? hint : msg!.TrimEnd() + (msg!.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? " " : ". ") + hint;
+                // What happened: the server's words, else what the module saw; the hint is what to do, said once.
+                what = !string.IsNullOrEmpty(msg) ? msg!.TrimEnd() + (msg!.TrimEnd().EndsWith(".", StringComparison.Ordinal) ? string.Empty : ".")
+                    : what ?? $"{response.RequestUri.Host} answered HTTP {status} ({response.Status}).";
+                var text = string.IsNullOrEmpty(msg) && what == hint ? hint : what + " " + hint;
                 return new ZulipApiException(id, text)
                 {
+                    What = what,
                     Code = code,
                     StatusCode = response.Status,
                     ServerMessage = msg,
@@ -45,7 +49,7 @@ namespace ZulipAuth.Client
             if (status == 429 || code == "RATE_LIMIT_HIT")
             {
                 var wait = RetryAfterOf(response);
-                var when = wait.HasValue ? $"Wait {Seconds(wait.Value)} s before trying again." : "Wait before trying again.";
+                var when = wait.HasValue ? $"Wait {HumanDuration(wait.Value)} before trying again." : "Wait before trying again.";
                 var why = endpoint == ZulipEndpoint.FetchApiKey
                     ? " Zulip counts every login attempt for this user name (by default 5 per 30 minutes), even one with the right password; do not retry a password in a loop."
                     : string.Empty;
@@ -56,7 +60,7 @@ namespace ZulipAuth.Client
             {
                 if (status >= 500)
                 {
-                    return Make(ZulipErrorId.ServerError, $"{response.RequestUri.Host} answered HTTP {status} ({response.Status}) with a page that is not Zulip's: the server or a proxy in front of it is failing. Try again later, or ask the server's administrator.", IsTransientStatus(status));
+                    return Make(ZulipErrorId.ServerError, "The server or a proxy in front of it is failing. Try again later, or ask the server's administrator.", IsTransientStatus(status), $"{response.RequestUri.Host} answered HTTP {status} ({response.Status}) with a page that is not Zulip's.");
                 }
 
                 if (endpoint == ZulipEndpoint.DevFetchApiKey && status == 404)
@@ -64,7 +68,7 @@ namespace ZulipAuth.Client
                     return Make(ZulipErrorId.NotDevelopmentServer, $"{server} is not a Zulip development environment (it has no dev_fetch_api_key endpoint). Use -Credential with a password on production servers.");
                 }
 
-                return Make(ZulipErrorId.UnexpectedResponse, NotZulip(response));
+                return Make(ZulipErrorId.UnexpectedResponse, CheckServerHint, what: NotZulip(response));
             }
 
             switch (code)
@@ -144,7 +148,7 @@ namespace ZulipAuth.Client
         private const string CheckServerHint = "Check the server address: it must be the organization's URL, for example https://chat.example.com.";
 
         private static string NotZulip(ZulipResponse response) =>
-            $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's. " + CheckServerHint;
+            $"The answer from {response.RequestUri.GetLeftPart(UriPartial.Path)} (HTTP {(int)response.Status}, {response.MediaType ?? "no content type"}) does not look like a Zulip server's.";
 
         /// <summary>A failure found on this side of the wire: what happened, then what to do (also kept as <see cref="ZulipApiException.Hint"/>).</summary>
         private static ZulipApiException Local(string errorId, Uri uri, string what, string hint, Exception? inner = null, HttpStatusCode? status = null, bool transient = false, bool notSent = false)
@@ -242,6 +246,24 @@ namespace ZulipAuth.Client
         }
 
         private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+        /// <summary>A wait as a person reads it, rounded up: "6 s", "30 min", "2 h" (the exact value stays in RetryAfter).</summary>
+        internal static string HumanDuration(TimeSpan span)
+        {
+            if (span <= TimeSpan.FromSeconds(90))
+            {
+                return Math.Max(1, (long)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + " s";
+            }
+
+            if (span <= TimeSpan.FromMinutes(90))
+            {
+                return ((long)Math.Ceiling(span.TotalMinutes)).ToString(CultureInfo.InvariantCulture) + " min";
+            }
+
+            return span <= TimeSpan.FromHours(48)
+                ? ((long)Math.Ceiling(span.TotalHours)).ToString(CultureInfo.InvariantCulture) + " h"
+                : ((long)Math.Ceiling(span.TotalDays)).ToString(CultureInfo.InvariantCulture) + " days";
+        }
 
         private static T? Find<T>(Exception? e) where T : Exception
         {

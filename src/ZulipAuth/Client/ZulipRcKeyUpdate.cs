@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Text;
 
@@ -28,47 +29,13 @@ namespace ZulipAuth.Client
                 throw new FormatException($"its [api] section is for another server than {ZulipRcFile.SiteText(site)}");
             }
 
-            var builder = new StringBuilder(text.Length + newKey.Length);
-            var inApi = false;
-            var replaced = false;
-            var start = 0;
-            while (start < text.Length)
+            if (!api.ContainsKey("key"))
             {
-                var end = text.IndexOf('\n', start);
-                var lineEnd = end < 0 ? text.Length : end + 1;
-                var line = text.Substring(start, lineEnd - start);
-                var content = line.TrimEnd('\r', '\n');
-                var trimmed = content.Trim();
-                if (trimmed.StartsWith("[", StringComparison.Ordinal) && trimmed.IndexOf(']') > 0)
-                {
-                    inApi = trimmed.Substring(1, trimmed.IndexOf(']') - 1) == "api";
-                }
-                else if (inApi && !replaced && content.Length > 0 && !char.IsWhiteSpace(content[0]) && IsKeyLine(trimmed, out var delimiter))
-                {
-                    builder.Append(content.Substring(0, delimiter + 1)).Append(newKey).Append(line.Substring(content.Length));
-                    replaced = true;
-                    start = lineEnd;
-                    continue;
-                }
-
-                builder.Append(line);
-                start = lineEnd;
+                throw new FormatException("its [api] section has no key line");
             }
 
-            if (!replaced)
-            {
-                throw new FormatException("its [api] section has no key line at the start of a line");
-            }
-
-            return builder.ToString();
-        }
-
-        private static bool IsKeyLine(string trimmed, out int delimiter)
-        {
-            var equals = trimmed.IndexOf('=');
-            var colon = trimmed.IndexOf(':');
-            delimiter = equals < 0 ? colon : colon < 0 ? equals : Math.Min(equals, colon);
-            return delimiter > 0 && string.Equals(trimmed.Substring(0, delimiter).Trim(), "key", StringComparison.OrdinalIgnoreCase);
+            // Only the key line of [api] changes; every other section, key, comment and line ending stays.
+            return ZulipRcFile.Update(text, new[] { new KeyValuePair<string, string>("key", newKey) });
         }
     }
 }

@@ -78,7 +78,8 @@ namespace ZulipAuth.Commands
             var record = new ErrorRecord(exception, exception.ErrorId, CategoryOf(exception.ErrorId), target);
             if (!string.IsNullOrEmpty(exception.Hint))
             {
-                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = exception.Hint };
+                // The console shows what happened and, under "Recommendation:", what to do: each said once.
+                record.ErrorDetails = new ErrorDetails(string.IsNullOrEmpty(exception.What) ? exception.Message : exception.What) { RecommendedAction = exception.Hint };
             }
 
             return record;

@@ -69,8 +69,13 @@ namespace ZulipAuth.Commands
 
             try
             {
-                ZulipRcKeyUpdate.ReplaceKey(File.ReadAllText(path), email, server, string.Empty);
+                ZulipRcKeyUpdate.ReplaceKey(ReadZulipRc(path), email, server, string.Empty);
                 return true;
+            }
+            catch (ZulipApiException e)
+            {
+                // Not a regular file, too large, not readable as other Zulip clients read it: nothing is sent.
+                WriteError(ErrorRecords.Failure(e.ErrorId, $"{e.What ?? e.Message} The key was not regenerated.", e.Hint ?? "Name this account's zuliprc in -ZulipRcPath.", path));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -84,13 +89,27 @@ namespace ZulipAuth.Commands
             return false;
         }
 
+        /// <summary>The zuliprc's text, read as Import-ZulipRc reads it: a regular file, bounded, in UTF-8 without BOM.</summary>
+        private string ReadZulipRc(string path)
+        {
+            var bytes = PrivateFile.ReadRegular(path, CancelToken);
+            try
+            {
+                return ZulipRcFile.Decode(bytes);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
+
         private void UpdateZulipRc(string path, ZulipApiKey rotated)
         {
-            const string Lost = "The key WAS regenerated: the old key no longer works, and the new key is in this command's output (keep it, e.g. | Export-ZulipRc -Path <file> -Force).";
+            const string Keep = "The old key no longer works: keep the new key from this command's output (for example | Export-ZulipRc -Path <file> -Force).";
             byte[]? content = null;
             try
             {
-                var text = File.ReadAllText(path);
+                var text = ReadZulipRc(path);
                 var updated = ZulipRcKeyUpdate.ReplaceKey(text, rotated.Email, rotated.Server, rotated.Credential.GetNetworkCredential().Password);
                 content = new UTF8Encoding(false).GetBytes(updated);
                 PrivateFile.Write(path, content, replace: true);
@@ -98,12 +117,16 @@ namespace ZulipAuth.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                WriteError(ErrorRecords.Failure(ZulipErrorId.RotatedButNotSaved, $"Could not update '{path}': {e.Message}.", Lost, path, e));
+                WriteError(ErrorRecords.Failure(ZulipErrorId.RotatedButNotSaved, $"The key WAS regenerated, but '{path}' could not be updated: {e.Message}.", Keep, path, e));
+            }
+            catch (ZulipApiException e)
+            {
+                WriteError(ErrorRecords.Failure(ZulipErrorId.RotatedButNotSaved, $"The key WAS regenerated, but '{path}' could not be updated: {e.What ?? e.Message}", Keep, path));
             }
             catch (FormatException e)
             {
                 // The parser's reasons name line numbers and accounts, never a line's content.
-                WriteError(ErrorRecords.Failure(ZulipErrorId.RotatedButNotSaved, $"'{path}' was not updated: {e.Message}.", Lost, path));
+                WriteError(ErrorRecords.Failure(ZulipErrorId.RotatedButNotSaved, $"The key WAS regenerated, but '{path}' was not updated: {e.Message}.", Keep, path));
             }
             finally
             {

@@ -390,7 +390,7 @@ namespace ZulipAuth.Commands
         }
 
         private void ThrowConflict(string message) =>
-            ThrowTerminatingError(ErrorRecords.Create(new ZulipApiException(ZulipErrorId.ConflictingParameters, message), null));
+            ThrowTerminatingError(ErrorRecords.Failure(ZulipErrorId.ConflictingParameters, message, "Keep one of the parameters the message names, and run the command again.", null));
 
         public void Dispose()
         {
