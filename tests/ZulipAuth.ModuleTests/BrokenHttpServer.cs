@@ -30,6 +30,9 @@ public sealed class BrokenHttpServer : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>Every request received, whatever its line.</summary>
+    public int Total => requestLines.Count;
+
     public int Count(string method, string path) => requestLines.Count(l => l.StartsWith(method + " " + path + " ", StringComparison.Ordinal));
 
     /// <summary>A server_settings answer that lets a password login go ahead, pointing at this server.</summary>
