@@ -33,5 +33,6 @@ namespace ZulipAuth
         public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
         public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
+        public const string CredentialNotEntered = "ZulipCredentialNotEntered";
     }
 }
