@@ -32,7 +32,9 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
 
         It 'publishes, saves and imports by name in a new session, exporting exactly the five cmdlets' {
             Publish-PSResource -Path (Resolve-Path $modulePath).Path -Repository $repositoryName
-            Save-PSResource -Name ZulipAuth -Repository $repositoryName -Path $installed.FullName -TrustRepository
+            # A prerelease (the manifest's Prerelease) is found only when asked for, as from the Gallery.
+            $published = Find-PSResource -Name ZulipAuth -Repository $repositoryName -Prerelease
+            Save-PSResource -Name ZulipAuth -Repository $repositoryName -Path $installed.FullName -TrustRepository -Prerelease
 
             $script = "`$env:PSModulePath = '$($installed.FullName)' + [IO.Path]::PathSeparator + `$env:PSModulePath; " +
             "Import-Module ZulipAuth -ErrorAction Stop; (Get-Module ZulipAuth).ModuleBase; (Get-Command -Module ZulipAuth | Sort-Object Name).Name -join ','"
@@ -42,6 +44,9 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             $lines[0] | Should -BeLike "$($installed.FullName)*" -Because 'the saved copy is what was imported'
             $lines[1] | Should -Be 'Export-ZulipRc,Get-ZulipApiKey,Get-ZulipServerSettings,Import-ZulipRc,Test-ZulipApiKey'
             @(Get-ChildItem -Path $installed.FullName -Recurse -Filter *.dll).Name | Should -Be @('ZulipAuth.dll')
+            $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'ZulipAuth.psd1')
+            $published.Prerelease | Should -BeExactly $manifest.PrivateData.PSData.Prerelease
+            "$($published.Version)" | Should -BeExactly $manifest.ModuleVersion
         }
     }
 
