@@ -20,6 +20,9 @@
         'Test-ZulipApiKey'
         'Export-ZulipRc'
         'Import-ZulipRc'
+        'Reset-ZulipApiKey'
+        'Get-ZulipBotApiKey'
+        'Reset-ZulipBotApiKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

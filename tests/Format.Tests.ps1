@@ -54,6 +54,12 @@ Describe 'Formatting' -Tag 'Format' {
                     $long.PSObject.TypeNames.Insert(0, 'ZulipAuth.ZulipApiKey')
                     $key, $long
                 }
+                'ZulipAuth.ZulipApiKeyTestResult' {
+                    $key | Test-ZulipApiKey -Detailed
+                    $long = [pscustomobject]@{ Valid = $false; UserId = 1234567; Email = 'firstname.lastname@mycompany-eng.com'; Role = 'Administrator'; Source = 'Environment'; Reason = 'Invalid API key' }
+                    $long.PSObject.TypeNames.Insert(0, 'ZulipAuth.ZulipApiKeyTestResult')
+                    $long
+                }
                 default { throw "No realistic sample of ${TypeName}: add one, so its table view is checked at $width columns." }
             }
         }

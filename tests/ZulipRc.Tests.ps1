@@ -134,7 +134,7 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
 
         It 'keeps mode 600 when -Force replaces a file that others could read' -Tag 'Platform:LinuxOrMacOS' -Skip:(-not ($IsLinux -or $IsMacOS)) {
             $path = New-TestFilePath 'zuliprc'
-            Set-Content -LiteralPath $path -Value 'old'
+            [System.IO.File]::WriteAllText($path, "[api]`nemail=old@example.com`nkey=oldkey`nsite=https://old.example.com`n")
             & chmod 644 $path
 
             $key | Export-ZulipRc -Path $path -Force
@@ -158,7 +158,8 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
     Context 'existing files' {
         It 'refuses to overwrite an existing file and leaves it untouched' {
             $path = New-TestFilePath 'zuliprc'
-            [System.IO.File]::WriteAllText($path, "keep me`n")
+            $existing = "# mine`n[api]`nemail=old@example.com`nkey=oldkey`nsite=https://old.example.com`n"
+            [System.IO.File]::WriteAllText($path, $existing)
 
             $result = Invoke-ZulipCaptured { $key | Export-ZulipRc -Path $path -PassThru }
 
@@ -167,12 +168,12 @@ Describe 'Export-ZulipRc and Import-ZulipRc' -Tag 'ZulipRc' {
             Get-ZulipTestErrorId $result.Errors[0] | Should -Be 'ZulipConfigExists'
             "$($result.Errors[0].CategoryInfo.Category)" | Should -Be 'ResourceExists'
             $result.Errors[0].Exception.Message | Should -BeLike '*-Force*'
-            [System.IO.File]::ReadAllText($path) | Should -BeExactly "keep me`n"
+            [System.IO.File]::ReadAllText($path) | Should -BeExactly $existing
         }
 
         It 'replaces it with -Force' {
             $path = New-TestFilePath 'zuliprc'
-            [System.IO.File]::WriteAllText($path, "old`n")
+            [System.IO.File]::WriteAllText($path, "[api]`nemail=old@example.com`nkey=oldkey`nsite=https://old.example.com`n")
 
             $key | Export-ZulipRc -Path $path -Force
 

@@ -7,7 +7,7 @@ public class ManifestTests : IDisposable
 {
     private static readonly string[] ExpectedCmdlets =
     {
-        "Export-ZulipRc", "Get-ZulipApiKey", "Get-ZulipServerSettings", "Import-ZulipRc", "Test-ZulipApiKey",
+        "Export-ZulipRc", "Get-ZulipApiKey", "Get-ZulipBotApiKey", "Get-ZulipServerSettings", "Import-ZulipRc", "Reset-ZulipApiKey", "Reset-ZulipBotApiKey", "Test-ZulipApiKey",
     };
 
     private readonly PsSession session = new();

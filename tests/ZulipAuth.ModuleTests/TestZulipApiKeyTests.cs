@@ -262,11 +262,12 @@ public class TestZulipApiKeyTests : ModuleTestBase
     }
 
     [Fact]
-    public void DeclaresBoolAsItsOutput()
+    public void DeclaresBoolAndTheDetailedResultAsItsOutput()
     {
-        var result = Session.Run("(Get-Command Test-ZulipApiKey).OutputType.Type");
+        var result = Session.Run("(Get-Command Test-ZulipApiKey).OutputType.Type.FullName");
 
-        Assert.Equal(typeof(bool), Assert.Single(result.Output).BaseObject);
+        // [bool] by default; -Detailed emits the result object instead.
+        Assert.Equal(new[] { "System.Boolean", "ZulipAuth.ZulipApiKeyTestResult" }, result.Output.Select(o => o.ToString()));
     }
 
     /// <summary>A well-formed key that no server knows, to find in any stream it should not reach.</summary>

@@ -123,6 +123,9 @@ internal static class DemoCommands
             u.IsActive,
             u.Realm,
             u.PasswordResetRequired,
+            u.BotType,
+            u.BotOwnerId,
+            Token = u.ServiceToken,
         }));
     }
 

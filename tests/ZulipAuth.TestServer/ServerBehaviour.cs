@@ -167,6 +167,12 @@ public sealed class ServerBehaviour
     /// <summary>server_settings' <c>is_incompatible</c> (the server considers the client too old).</summary>
     public bool IsIncompatible { get { lock (_gate) return _isIncompatible; } set { lock (_gate) _isIncompatible = value; } }
 
+    private string? _jwtSecret;
+
+    /// <summary>The organization's <c>JWT_AUTH_KEYS</c> entry (HS256 secret); null (default) = JWT login not
+    /// enabled, so jwt/fetch_api_key answers 400 "JWT authentication is not enabled for this organization".</summary>
+    public string? JwtSecret { get { lock (_gate) return _jwtSecret; } set { lock (_gate) _jwtSecret = value; } }
+
     // ---------------------------------------------------------------------------------------------------
     // Users
 

@@ -22,8 +22,15 @@ public sealed record TestUser(
     bool IsActive = true,
     string Realm = TestUsers.MainRealm,
     string? LdapLoginName = null,
-    bool PasswordResetRequired = false)
+    bool PasswordResetRequired = false,
+    int? BotType = null,
+    int? BotOwnerId = null,
+    bool CanCreateUsers = false,
+    string? ServiceToken = null)
 {
+    /// <summary>Bots have a <see cref="BotType"/>: 1 generic, 2 incoming webhook, 3 outgoing webhook, 4 embedded.</summary>
+    public bool IsBot => BotType is not null;
+
     /// <summary>True when the password lives in LDAP: only usable while LDAP is enabled.</summary>
     public bool IsLdapUser => LdapLoginName is not null;
 }
@@ -123,6 +130,72 @@ public static class TestUsers
         public const string FullName = "King Lear";
     }
 
+    /// <summary>The organization owner.</summary>
+    public static class Desdemona
+    {
+        public const string Email = "desdemona@zulip.com";
+        public const string Password = "desdemona-pw";
+        public const string ApiKey = "Dq7mX2pLk9Vz4Rt1Nw8Hb3Yc6Jf0Ga5S";
+        public const int UserId = 4;
+        public const string FullName = "Desdemona";
+    }
+
+    /// <summary>A guest.</summary>
+    public static class Polonius
+    {
+        public const string Email = "polonius@zulip.com";
+        public const string Password = "polonius-pw";
+        public const string ApiKey = "Pl0n1usGuestKeyAbCdEfGhIjKlMnOpQ";
+        public const int UserId = 13;
+        public const string FullName = "Polonius";
+    }
+
+    /// <summary>A generic bot owned by Hamlet (a member).</summary>
+    public static class GenericBot
+    {
+        public const string Email = "generic-bot@zulip.com";
+        public const string ApiKey = "GenBotKey0123456789abcdefghijKLM";
+        public const int UserId = 40;
+        public const string FullName = "Generic Bot";
+    }
+
+    /// <summary>An incoming-webhook bot owned by Iago (an administrator).</summary>
+    public static class WebhookBot
+    {
+        public const string Email = "webhook-bot@zulip.com";
+        public const string ApiKey = "WebhookBotKey0123456789abcdefghi";
+        public const int UserId = 41;
+        public const string FullName = "Incoming Webhook Bot";
+    }
+
+    /// <summary>An outgoing-webhook bot owned by Hamlet, with a service token.</summary>
+    public static class OutgoingBot
+    {
+        public const string Email = "outgoing-bot@zulip.com";
+        public const string ApiKey = "OutgoingBotKey0123456789abcdefgh";
+        public const int UserId = 42;
+        public const string FullName = "Outgoing Webhook Bot";
+        public const string ServiceToken = "OutTok3nXyZ0123456789abcdefghijkl";
+    }
+
+    /// <summary>An embedded bot owned by Iago.</summary>
+    public static class EmbeddedBot
+    {
+        public const string Email = "embedded-bot@zulip.com";
+        public const string ApiKey = "EmbeddedBotKey0123456789abcdefgh";
+        public const int UserId = 43;
+        public const string FullName = "Embedded Bot";
+    }
+
+    /// <summary>A generic bot that may create users, owned by Desdemona: only owners may manage its key.</summary>
+    public static class ProvisionerBot
+    {
+        public const string Email = "provisioner-bot@zulip.com";
+        public const string ApiKey = "ProvisionerBotKey0123456789abcde";
+        public const int UserId = 44;
+        public const string FullName = "Provisioner Bot";
+    }
+
     /// <summary>Every account, in user id order.</summary>
     public static IReadOnlyList<TestUser> All { get; } =
     [
@@ -135,6 +208,15 @@ public static class TestUsers
         new(Ldap.Email, Ldap.Password, Ldap.ApiKey, Ldap.UserId, Ldap.FullName, LdapLoginName: Ldap.LoginName),
         new(Passwordless.Email, null, Passwordless.ApiKey, Passwordless.UserId, Passwordless.FullName),
         new(King.Email, King.Password, King.ApiKey, King.UserId, King.FullName, Realm: OtherRealm),
+        new(Desdemona.Email, Desdemona.Password, Desdemona.ApiKey, Desdemona.UserId, Desdemona.FullName, ZulipRole.Owner),
+        new(Polonius.Email, Polonius.Password, Polonius.ApiKey, Polonius.UserId, Polonius.FullName, ZulipRole.Guest),
+        new(GenericBot.Email, null, GenericBot.ApiKey, GenericBot.UserId, GenericBot.FullName, BotType: 1, BotOwnerId: Hamlet.UserId),
+        new(WebhookBot.Email, null, WebhookBot.ApiKey, WebhookBot.UserId, WebhookBot.FullName, BotType: 2, BotOwnerId: Iago.UserId),
+        new(OutgoingBot.Email, null, OutgoingBot.ApiKey, OutgoingBot.UserId, OutgoingBot.FullName, BotType: 3, BotOwnerId: Hamlet.UserId,
+            ServiceToken: OutgoingBot.ServiceToken),
+        new(EmbeddedBot.Email, null, EmbeddedBot.ApiKey, EmbeddedBot.UserId, EmbeddedBot.FullName, BotType: 4, BotOwnerId: Iago.UserId),
+        new(ProvisionerBot.Email, null, ProvisionerBot.ApiKey, ProvisionerBot.UserId, ProvisionerBot.FullName, BotType: 1,
+            BotOwnerId: Desdemona.UserId, CanCreateUsers: true),
     ];
 
     /// <summary>Case-insensitive lookup by email in any organization, as Zulip's "does this address exist

@@ -215,6 +215,8 @@ public sealed class ZulipTestServer : IAsyncDisposable
             UsersMeEndpoint.Path => UsersMeEndpoint.HandleAsync(_state, context, cancellationToken),
             DevFetchApiKeyEndpoint.Path when Behaviour.DevelopmentEnvironment =>
                 DevFetchApiKeyEndpoint.HandleAsync(_state, context, parameters, cancellationToken),
+            { } path when KeyLifecycleEndpoints.Handles(path) =>
+                KeyLifecycleEndpoints.HandleAsync(_state, context, parameters, cancellationToken),
             _ => ZulipErrors.NotFoundAsync(context, cancellationToken),
         };
 

@@ -26,21 +26,4 @@ namespace ZulipAuth.Client
         /// <summary>Names the server listed in <c>ignored_parameters_unsupported</c> (feature level 167+).</summary>
         public string[] IgnoredParameters { get; }
     }
-
-    /// <summary>The part of GET /api/v1/users/me the module uses.</summary>
-    public sealed class OwnUser
-    {
-        public OwnUser(int userId, string? email, string? fullName)
-        {
-            UserId = userId;
-            Email = email;
-            FullName = fullName;
-        }
-
-        public int UserId { get; }
-
-        public string? Email { get; }
-
-        public string? FullName { get; }
-    }
 }

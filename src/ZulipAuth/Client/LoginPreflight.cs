@@ -61,9 +61,15 @@ namespace ZulipAuth.Client
                 };
             }
 
+            return Target(server, settings, "the password");
+        }
+
+        /// <summary>Where a credential (<paramref name="secret"/>, as named in warnings) goes, given <paramref name="settings"/>.</summary>
+        public static LoginPlan Target(Uri server, ZulipServerSettings settings, string secret)
+        {
             var warnings = new List<string>();
             var notes = new List<string>();
-            var target = ChooseLoginUrl(server, settings, warnings, notes);
+            var target = ChooseLoginUrl(server, settings, warnings, notes, secret);
             return new LoginPlan(target, warnings, notes);
         }
 
@@ -72,11 +78,11 @@ namespace ZulipAuth.Client
         /// port mistakes, and avoids the redirect that turns the POST into a GET); never a scheme other than
         /// http(s), never a downgrade to http, and never another host, which only the user may choose.
         /// </summary>
-        private static Uri ChooseLoginUrl(Uri server, ZulipServerSettings settings, List<string> warnings, List<string> notes)
+        private static Uri ChooseLoginUrl(Uri server, ZulipServerSettings settings, List<string> warnings, List<string> notes, string secret)
         {
             if (settings.IgnoredRealmUrl != null)
             {
-                warnings.Add($"The server announces an organization URL that is not http:// or https://; it is ignored, and the password is sent to {server} as given.");
+                warnings.Add($"The server announces an organization URL that is not http:// or https://; it is ignored, and {secret} is sent to {server} as given.");
                 return server;
             }
 
@@ -88,19 +94,19 @@ namespace ZulipAuth.Client
 
             if (!RedirectPolicy.IsWebScheme(realm))
             {
-                warnings.Add($"The server announces an organization URL that is not http:// or https://; it is ignored, and the password is sent to {server} as given.");
+                warnings.Add($"The server announces an organization URL that is not http:// or https://; it is ignored, and {secret} is sent to {server} as given.");
                 return server;
             }
 
             if (!ServerAddress.SameHost(realm, server))
             {
-                warnings.Add($"The server says its organization URL is {realm}, another host than {server}. The password is sent to {server} as given; if the login fails, run the command again with -Server {realm.GetLeftPart(UriPartial.Authority)}.");
+                warnings.Add($"The server says its organization URL is {realm}, another host than {server}. {Capitalized(secret)} is sent to {server} as given; if the login fails, run the command again with -Server {realm.GetLeftPart(UriPartial.Authority)}.");
                 return server;
             }
 
             if (server.Scheme == Uri.UriSchemeHttps && realm.Scheme != Uri.UriSchemeHttps)
             {
-                warnings.Add($"The server says its organization URL is {realm}, which is not encrypted; it is ignored, and the password is sent to {server} as given.");
+                warnings.Add($"The server says its organization URL is {realm}, which is not encrypted; it is ignored, and {secret} is sent to {server} as given.");
                 return server;
             }
 
@@ -112,5 +118,7 @@ namespace ZulipAuth.Client
 
             return canonical;
         }
+
+        private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
     }
 }

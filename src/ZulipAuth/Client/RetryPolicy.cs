@@ -41,7 +41,7 @@ namespace ZulipAuth.Client
         /// <summary>
         /// Whether the request may be sent again at all, whatever the count: always when idempotent; for a
         /// password only when it certainly never left this machine or the server answered in full that it did not
-        /// process it (429, 502, 503, 504); for a key rotation only when it certainly never left.
+        /// process it (429, 502, 503, 504); for a key rotation only when it certainly never left, or Zulip's rate limiter refused it in full.
         /// </summary>
         public static bool MaySendAgain(ZulipApiException failure)
         {
@@ -52,7 +52,8 @@ namespace ZulipAuth.Client
                 case RetrySafety.WhenNotProcessed:
                     return failure.CertainlyNotSent || (failure.CompleteAnswer && IsRefusalBeforeProcessing(failure.StatusCode));
                 default:
-                    return failure.CertainlyNotSent;
+                    // Zulip's rate limiter answers before the view runs, so its complete 429 proves nothing changed.
+                    return failure.CertainlyNotSent || (failure.CompleteAnswer && (int?)failure.StatusCode == 429 && failure.Code == "RATE_LIMIT_HIT");
             }
         }
 

@@ -17,7 +17,11 @@ namespace ZulipAuth.Client
         /// </summary>
         WhenNotProcessed,
 
-        /// <summary>Retried only when it certainly never left this machine; any answer, even a 429, ends it. A key rotation.</summary>
+        /// <summary>
+        /// Retried only when it certainly never left this machine, or when Zulip's own rate limiter refused it (a
+        /// complete 429 with code RATE_LIMIT_HIT, answered before the view runs); any other answer ends it, since a
+        /// 502, 503 or 504 may come after the server acted. A key rotation.
+        /// </summary>
         WhenCertainlyNotSent,
     }
 }

@@ -22,6 +22,14 @@ namespace ZulipAuth.Client
                 throw Invalid("The server address is empty.");
             }
 
+            // Uri drops bidi controls and IDN mapping drops invisible characters without a word, so what was typed
+            // and the host that would be reached differ: refuse rather than guess. Ends were trimmed above.
+            var hidden = FirstHiddenCharacter(text);
+            if (hidden >= 0)
+            {
+                throw Invalid($"The server address contains the invisible or control character U+{(int)text[hidden]:X4} at position {hidden + 1}, which a pasted or crafted address can hide; type the address again.");
+            }
+
             if (!HasScheme.IsMatch(text))
             {
                 text = "https://" + text;
@@ -43,13 +51,29 @@ namespace ZulipAuth.Client
                 throw Invalid("The server address contains a user name before '@'. Give the server alone (for example https://chat.example.com) and the user name in -Credential.");
             }
 
+            // A zone id ("%eth0") says which interface to use, and a URL would lose it; never drop it silently.
+            if (uri.HostNameType == UriHostNameType.IPv6 && uri.DnsSafeHost.IndexOf('%') >= 0)
+            {
+                throw Invalid($"The server address is an IPv6 address with a zone id ('%' after the address), which is not supported. Use the address without it, for example https://{uri.Host}, or a host name.");
+            }
+
             var path = ApiSuffix.Replace(uri.AbsolutePath, string.Empty).TrimEnd('/');
             if (path.Length != 0)
             {
                 throw Invalid($"The server address has the path '{path}'. Zulip is always served at the root of its host name; give only the scheme and host, for example https://{uri.Authority}.");
             }
 
-            var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+            string host;
+            try
+            {
+                host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+            }
+            catch (UriFormatException)
+            {
+                // The IDN mapping refuses some labels that the parser let through (for example one ending in '-').
+                throw Invalid("The server address has a host name that is not a valid internationalized domain name. Check it for typing mistakes.");
+            }
+
             var port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new Uri(uri.Scheme + "://" + host.ToLowerInvariant() + port + "/", UriKind.Absolute);
         }
@@ -77,6 +101,32 @@ namespace ZulipAuth.Client
 
         /// <summary>True when both URLs name the same host (scheme and port may differ).</summary>
         public static bool SameHost(Uri a, Uri b) => string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The index of the first character that prints as nothing or moves text around (<see cref="DisplayText.IsUnsafe"/>),
+        /// or that IDN mapping deletes from a host name (soft hyphen, combining grapheme joiner, Mongolian and
+        /// variation selectors, tags); -1 when there is none.
+        /// </summary>
+        internal static int FirstHiddenCharacter(string text)
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (DisplayText.IsUnsafe(c) || c == '\u00AD' || c == '\u034F' || (c >= '\u180B' && c <= '\u180F') ||
+                    (c >= '\uFE00' && c <= '\uFE0F') || c == '\u115F' || c == '\u1160' || c == '\u3164' || c == '\uFFA0')
+                {
+                    return i;
+                }
+
+                // U+E0000-U+E0FFF (tags and supplementary variation selectors) are the pair DB40 DC00-DB43 DFFF.
+                if (c >= '\uDB40' && c <= '\uDB43')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
 
         private static ZulipApiException Invalid(string message) =>
             new ZulipApiException(ZulipErrorId.InvalidServer, message + " Nothing was sent.");

@@ -21,6 +21,12 @@ namespace ZulipAuth.Client
             var baseForRelative = realmUrl ?? server;
             var enabled = methods.Where(m => m.Value is bool b && b).Select(m => m.Key).ToArray();
             var emailAuth = json.GetBool("email_auth_enabled");
+            var featureLevel = json.GetInt("zulip_feature_level");
+            if (featureLevel < 0 || (featureLevel == null && json.ContainsKey("zulip_feature_level")))
+            {
+                // Absent means a very old server (level 0); present but not a whole number is not Zulip's answer.
+                throw ZulipErrorMapper.Unexpected(response.RequestUri, "its zulip_feature_level is not a whole number.");
+            }
 
             return new ZulipServerSettings
             {
@@ -32,7 +38,7 @@ namespace ZulipAuth.Client
                 RealmIcon = AbsoluteUri(baseForRelative, json.GetString("realm_icon")),
                 ZulipVersion = json.GetString("zulip_version"),
                 ZulipMergeBase = json.GetString("zulip_merge_base"),
-                ZulipFeatureLevel = json.GetInt("zulip_feature_level") ?? 0,
+                ZulipFeatureLevel = featureLevel ?? 0,
                 PasswordAuthEnabled = methods.GetBool("password") ?? emailAuth ?? false,
                 EmailAuthEnabled = emailAuth,
                 RequireEmailFormatUsernames = json.GetBool("require_email_format_usernames"),

@@ -5,14 +5,16 @@ namespace ZulipAuth
 {
     /// <summary>
     /// Every failure the module reports. The message is the server's own words (when it said any) followed by
-    /// what to do next; it never contains a password or an API key, and neither does any inner exception,
-    /// because the client builds none of them from request data.
+    /// what to do next; it never contains a password or an API key (the client masks any that a server repeats,
+    /// see RequestSecrets), and its control, bidi and invisible characters are neutralised (DisplayText) so that
+    /// a console or log shows it as one harmless line. <see cref="ServerMessage"/> keeps the server's exact text,
+    /// masked only.
     /// </summary>
     [Serializable]
     public class ZulipApiException : Exception
     {
         public ZulipApiException(string errorId, string message, Exception? innerException = null)
-            : base(message, innerException)
+            : base(ZulipAuth.Client.DisplayText.Neutralize(message ?? string.Empty), innerException)
         {
             ErrorId = errorId;
         }
@@ -30,7 +32,7 @@ namespace ZulipAuth
         /// <summary>The HTTP status of the answer, or null when no answer arrived.</summary>
         public HttpStatusCode? StatusCode { get; internal set; }
 
-        /// <summary>The server's <c>msg</c>, verbatim, or null.</summary>
+        /// <summary>The server's <c>msg</c>, verbatim (but with the request's secrets masked), or null.</summary>
         public string? ServerMessage { get; internal set; }
 
         /// <summary>How long the server asked us to wait (429, 503), or null.</summary>
@@ -39,8 +41,10 @@ namespace ZulipAuth
         /// <summary>The URL the request went to (no credentials ever appear in it).</summary>
         public Uri? RequestUri { get; internal set; }
 
-        /// <summary>What to do next, on its own (also the end of <see cref="Exception.Message"/>).</summary>
-        public string? Hint { get; internal set; }
+        /// <summary>What to do next, on its own (also the end of <see cref="Exception.Message"/>); printable like the message.</summary>
+        public string? Hint { get => hint; internal set => hint = ZulipAuth.Client.DisplayText.NeutralizeOrNull(value); }
+
+        private string? hint;
 
         /// <summary>True when a retry with the same input may succeed (429, 502-504, connection failures).</summary>
         public bool IsTransient { get; internal set; }
@@ -53,6 +57,39 @@ namespace ZulipAuth
 
         /// <summary>The retry rule of the request that failed; the strictest when nothing says otherwise.</summary>
         internal Client.RetrySafety RetrySafety { get; set; } = Client.RetrySafety.WhenCertainlyNotSent;
+
+        /// <summary>
+        /// A copy with <paramref name="mask"/> applied to every text property (the message, the hint and the server's
+        /// <c>msg</c> and <c>code</c>) and the other properties as they are; the same instance when nothing changed.
+        /// A property added to this class must be copied here (a unit test checks that all are).
+        /// </summary>
+        internal ZulipApiException WithMaskedTexts(Func<string, string> mask, Exception? innerException)
+        {
+            string? Apply(string? text) => text == null ? null : mask(text);
+            var message = mask(Message);
+            var serverMessage = Apply(ServerMessage);
+            var code = Apply(Code);
+            var hint = Apply(Hint);
+            if (ReferenceEquals(message, Message) && ReferenceEquals(serverMessage, ServerMessage) && ReferenceEquals(code, Code) &&
+                ReferenceEquals(hint, Hint) && ReferenceEquals(innerException, InnerException))
+            {
+                return this;
+            }
+
+            return new ZulipApiException(ErrorId, message, innerException)
+            {
+                Code = code,
+                StatusCode = StatusCode,
+                ServerMessage = serverMessage,
+                RetryAfter = RetryAfter,
+                RequestUri = RequestUri,
+                Hint = hint,
+                IsTransient = IsTransient,
+                CertainlyNotSent = CertainlyNotSent,
+                CompleteAnswer = CompleteAnswer,
+                RetrySafety = RetrySafety,
+            };
+        }
 
         protected ZulipApiException(System.Runtime.Serialization.SerializationInfo info, System.Runtime.Serialization.StreamingContext context)
             : base(info, context)

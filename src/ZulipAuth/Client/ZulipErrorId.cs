@@ -34,5 +34,18 @@ namespace ZulipAuth
         public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
         public const string CredentialNotEntered = "ZulipCredentialNotEntered";
+        public const string GuestNotAllowed = "ZulipGuestNotAllowed";
+        public const string BotCallerNotAllowed = "ZulipBotCallerNotAllowed";
+        public const string NoSuchBot = "ZulipNoSuchBot";
+        public const string NoSuchUser = "ZulipNoSuchUser";
+        public const string NotABot = "ZulipNotABot";
+        public const string InsufficientPermission = "ZulipInsufficientPermission";
+        public const string OwnerRequired = "ZulipOwnerRequired";
+        public const string BotKeyOwnerOnly = "ZulipBotKeyOwnerOnly";
+        public const string JwtNotEnabled = "ZulipJwtNotEnabled";
+        public const string JwtInvalid = "ZulipJwtInvalid";
+        public const string JwtNoEmail = "ZulipJwtNoEmail";
+        public const string FeatureUnsupported = "ZulipFeatureUnsupported";
+        public const string RotatedButNotSaved = "ZulipRotatedButNotSaved";
     }
 }

@@ -34,8 +34,22 @@ namespace ZulipAuth.Client
             Environment.GetEnvironmentVariable("HOME") is string home && home.Length > 0 ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
         /// <summary>The text of a zuliprc for one key.</summary>
-        public static string Format(string email, string apiKey, Uri site) =>
-            Update(null, new[] { new KeyValuePair<string, string>("email", email), new KeyValuePair<string, string>("key", apiKey), new KeyValuePair<string, string>("site", SiteText(site)) });
+        public static string Format(string email, string apiKey, Uri site, string? token = null)
+        {
+            var values = new List<KeyValuePair<string, string>>
+            {
+                new KeyValuePair<string, string>("email", email),
+                new KeyValuePair<string, string>("key", apiKey),
+                new KeyValuePair<string, string>("site", SiteText(site)),
+            };
+            if (!string.IsNullOrEmpty(token))
+            {
+                // An outgoing-webhook bot's service token, after site, as the web app writes it.
+                values.Add(new KeyValuePair<string, string>("token", token!));
+            }
+
+            return Update(null, values);
+        }
 
         /// <summary>True when <paramref name="value"/> cannot be one line of a zuliprc.</summary>
         public static bool HasLineBreak(string value) => value.IndexOfAny(new[] { '\r', '\n' }) >= 0;

@@ -26,6 +26,9 @@ namespace ZulipAuth.Client
 
         public AuthenticationHeaderValue? Authorization { get; set; }
 
+        /// <summary>The secrets this request carries, masked in every failure it ends in (see ZulipClient.SendAsync).</summary>
+        public RequestSecrets Secrets { get; set; } = RequestSecrets.None;
+
         /// <summary>
         /// What secret the request or its answer holds, named for messages ("the password and the key"); null
         /// when neither holds one (only the unauthenticated settings read). An Authorization header always counts.

@@ -36,6 +36,19 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.InvalidPath] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.ConflictingParameters] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.CredentialNotEntered] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.GuestNotAllowed] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.BotCallerNotAllowed] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.NoSuchBot] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.NoSuchUser] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.NotABot] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.InsufficientPermission] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.OwnerRequired] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.BotKeyOwnerOnly] = ErrorCategory.PermissionDenied,
+            [ZulipErrorId.JwtNotEnabled] = ErrorCategory.NotEnabled,
+            [ZulipErrorId.JwtInvalid] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.JwtNoEmail] = ErrorCategory.InvalidData,
+            [ZulipErrorId.FeatureUnsupported] = ErrorCategory.NotImplemented,
+            [ZulipErrorId.RotatedButNotSaved] = ErrorCategory.WriteError,
         };
 
         public static ErrorCategory CategoryOf(string errorId) =>

@@ -171,7 +171,8 @@ namespace ZulipAuth.Commands
             }
 
             var apiKey = Key.Credential.GetNetworkCredential().Password;
-            if (ZulipRcFile.HasLineBreak(Key.Email) || ZulipRcFile.HasLineBreak(apiKey))
+            var token = Key.ServiceToken == null ? null : new System.Net.NetworkCredential(string.Empty, Key.ServiceToken).Password;
+            if (ZulipRcFile.HasLineBreak(Key.Email) || ZulipRcFile.HasLineBreak(apiKey) || (token != null && ZulipRcFile.HasLineBreak(token)))
             {
                 // A line break would smuggle extra settings into the [api] section; the key itself is never echoed.
                 WriteError(ErrorRecords.Failure(ZulipErrorId.ConfigInvalid, $"The email or the key of {Key.Server} contains a line break, which a zuliprc cannot hold; nothing was written.", "Fetch the key again with Get-ZulipApiKey.", path));
@@ -208,6 +209,12 @@ namespace ZulipAuth.Commands
                 new KeyValuePair<string, string>("key", apiKey),
                 new KeyValuePair<string, string>("site", ZulipRcFile.SiteText(Key.Server)),
             };
+            if (!string.IsNullOrEmpty(token))
+            {
+                // An outgoing-webhook bot's service token, after site, as the web app writes it.
+                values.Add(new KeyValuePair<string, string>("token", token!));
+            }
+
             AddPath(values, "cert_bundle", Key.CertificateBundle);
             AddPath(values, "client_cert", Key.ClientCertificate);
             AddPath(values, "client_cert_key", Key.ClientCertificateKey);
@@ -244,7 +251,7 @@ namespace ZulipAuth.Commands
             }
 
             writtenThisRun.Add(path);
-            WriteVerbose($"Wrote the key of {Key.Email} on {Key.Server} to {path}.");
+            WriteVerbose($"Wrote the key of {DisplayText.Neutralize(Key.Email)} on {Key.Server} to {DisplayText.Neutralize(path)}.");
             if (PassThru)
             {
                 // The provider's item, as Get-Item gives it: PSPath, Mode and the rest of what the file system shows.

@@ -10,7 +10,7 @@ namespace ZulipAuth.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZulipApiKey", DefaultParameterSetName = PasswordSet)]
     [OutputType(typeof(ZulipApiKey), typeof(string))]
-    public sealed class GetZulipApiKeyCommand : ZulipWebCmdlet
+    public sealed partial class GetZulipApiKeyCommand : ZulipWebCmdlet
     {
         private const string PasswordSet = "Password";
         private const string DevelopmentSet = "Development";
@@ -47,8 +47,8 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
-                Client.RequireEncryption(server, "the password and the key");
-                var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : FetchWithPassword(server);
+                Client.RequireEncryption(server, ParameterSetName == JwtSet ? "the token and the key" : "the password and the key");
+                var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : ParameterSetName == JwtSet ? FetchWithJsonWebToken(server) : FetchWithPassword(server);
                 Emit(fetched);
             }
             catch (ZulipApiException failure)
@@ -68,31 +68,8 @@ namespace ZulipAuth.Commands
             var username = credential.UserName ?? string.Empty;
             LoginPreflight.RequireUserName(username);
 
-            var preflight = new LoginPreflight(Client);
-            var settings = preflight.CachedSettings(server);
-            if (settings != null)
-            {
-                WriteVerbose($"Using the server settings of {server} read in the last {ServerSettingsCache.Lifetime.TotalMinutes:0} minutes.");
-            }
-            else
-            {
-                WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
-                settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
-                preflight.Remember(settings);
-            }
-
-            var plan = LoginPreflight.Decide(server, username, settings);
-            foreach (var warning in plan.Warnings)
-            {
-                WriteWarning(warning);
-            }
-
-            foreach (var note in plan.Notes)
-            {
-                WriteVerbose(note);
-            }
-
-            var target = plan.Target;
+            var settings = ReadServerSettings(server);
+            var target = Follow(LoginPreflight.Decide(server, username, settings));
             WriteVerbose($"POST {ServerAddress.Endpoint(target, "api/v1/fetch_api_key")} as '{username}'.");
             var fetched = Send("Fetching a Zulip API key", (client, token) => client.FetchApiKeyAsync(target, username, credential.Password, token));
             return CompleteUserId(fetched);

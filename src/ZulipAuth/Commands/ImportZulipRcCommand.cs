@@ -124,7 +124,7 @@ namespace ZulipAuth.Commands
             {
                 if (PrivateFile.IsReadableByOthers(path))
                 {
-                    WriteWarning($"'{path}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {path}'. (Zulip's terminal client refuses such a file.)");
+                    WriteWarning($"'{DisplayText.Neutralize(path)}' can be read by other users of this machine, and it holds an API key; run 'chmod 600 {DisplayText.Neutralize(path)}'. (Zulip's terminal client refuses such a file.)");
                 }
 
                 string text;
@@ -197,6 +197,8 @@ namespace ZulipAuth.Commands
                 CertificateBundle = settings.CertificateBundle,
                 ClientCertificate = settings.ClientCertificate,
                 ClientCertificateKey = settings.ClientCertificateKey,
+                Source = path == null ? "Environment" : "File",
+                SourcePath = path,
             });
         }
     }

@@ -9,8 +9,8 @@ namespace ZulipAuth.Commands
     /// deactivated account or organization), and an error when the answer says nothing about the key.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ZulipApiKey", DefaultParameterSetName = InputObjectSet)]
-    [OutputType(typeof(bool))]
-    public sealed class TestZulipApiKeyCommand : ZulipWebCmdlet
+    [OutputType(typeof(bool), typeof(ZulipApiKeyTestResult))]
+    public sealed partial class TestZulipApiKeyCommand : ZulipWebCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string CredentialSet = "Credential";
@@ -51,6 +51,11 @@ namespace ZulipAuth.Commands
                     : CredentialPromptAttribute.Complete(this, Credential, $"API key of {(string.IsNullOrEmpty(Credential.UserName) ? "your Zulip account" : Credential.UserName)} on {server.Authority} (the web app shows it under Personal settings > Account & privacy > API key).");
                 var email = ParameterSetName == InputObjectSet ? InputObject.Email : credential.UserName;
                 var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : credential.Password;
+                if (Detailed)
+                {
+                    TestDetailed(server, email, key);
+                    return;
+                }
 
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
                 try

@@ -116,8 +116,54 @@ namespace ZulipAuth.Commands
             }
         }
 
+        /// <summary>
+        /// The server settings: from the process-wide cache when read recently under the same trust as this
+        /// cmdlet's client (certificate checking, proxy), else from the server, then cached under that trust.
+        /// </summary>
+        protected ZulipServerSettings ReadServerSettings(Uri server)
+        {
+            var preflight = new LoginPreflight(Client);
+            var settings = preflight.CachedSettings(server);
+            if (settings != null)
+            {
+                WriteVerbose($"Using the server settings of {server} read in the last {ServerSettingsCache.Lifetime.TotalMinutes:0} minutes.");
+                return settings;
+            }
+
+            WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/server_settings")}");
+            settings = Send("Reading Zulip server settings", (client, token) => client.GetServerSettingsAsync(server, token));
+            preflight.Remember(settings);
+            return settings;
+        }
+
+        /// <summary>Reports a plan's warnings and notes, and returns where the credential goes.</summary>
+        private protected Uri Follow(LoginPlan plan)
+        {
+            foreach (var warning in plan.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
+            foreach (var note in plan.Notes)
+            {
+                WriteVerbose(note);
+            }
+
+            return plan.Target;
+        }
+
         /// <summary>Writes a non-terminating error for one failed input; the pipeline goes on with the next.</summary>
         protected void WriteZulipError(ZulipApiException failure, object? target) => WriteError(ErrorRecords.Create(failure, target));
+
+        /// <summary>
+        /// Hides <see cref="Cmdlet.WriteVerbose"/> so that every verbose line of these cmdlets, which quote user names,
+        /// server text and URLs, reaches the host with control, bidi and invisible characters neutralised (a CR LF
+        /// would forge a log record, an ESC drive the terminal).
+        /// </summary>
+        public new void WriteVerbose(string text) => base.WriteVerbose(DisplayText.Neutralize(text ?? string.Empty));
+
+        /// <summary>As <see cref="WriteVerbose"/>, for warnings.</summary>
+        public new void WriteWarning(string text) => base.WriteWarning(DisplayText.Neutralize(text ?? string.Empty));
 
         /// <summary>A transient failure that was not retried although retries were asked for: say why.</summary>
         private void ExplainWhyNotRetried(string activity, ZulipApiException failure, int retries)

@@ -53,6 +53,15 @@ namespace ZulipAuth
         /// <summary>Full path of the client certificate's private key (<c>client_cert_key</c> / ZULIP_CERT_KEY), when it is not in the certificate file.</summary>
         public string? ClientCertificateKey { get; internal set; }
 
-        public override string ToString() => $"{Email} on {Server}";
+        /// <summary>An outgoing-webhook bot's service token (the zuliprc's <c>token=</c>), or null.</summary>
+        public SecureString? ServiceToken { get; internal set; }
+
+        /// <summary>Where the key came from: "File", "Environment" (Import-ZulipRc), or null for a key fetched from the server.</summary>
+        public string? Source { get; internal set; }
+
+        /// <summary>The zuliprc the key was read from, or null.</summary>
+        public string? SourcePath { get; internal set; }
+
+        public override string ToString() => $"{Client.DisplayText.Neutralize(Email)} on {Server}";
     }
 }

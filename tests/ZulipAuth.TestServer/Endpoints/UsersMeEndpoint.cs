@@ -89,6 +89,13 @@ internal static partial class UsersMeEndpoint
             return;
         }
 
+        // validate_api_key refuses incoming-webhook bots on every route but the webhook ones.
+        if (user.BotType == 2)
+        {
+            await UnauthorizedAsync(state, context, "This API is not available to incoming webhook bots.", cancellationToken);
+            return;
+        }
+
         await ZulipJson.SuccessAsync(context, writer =>
         {
             writer.WriteString("avatar_url", GravatarUrl(user.Email));
@@ -101,7 +108,7 @@ internal static partial class UsersMeEndpoint
             writer.WriteBoolean("is_owner", user.Role == ZulipRole.Owner);
             writer.WriteBoolean("is_billing_admin", false);
             writer.WriteBoolean("is_guest", user.Role == ZulipRole.Guest);
-            writer.WriteBoolean("is_bot", false);
+            writer.WriteBoolean("is_bot", user.IsBot);
             writer.WriteNumber("role", (int)user.Role);
             writer.WriteString("timezone", "");
             writer.WriteString("date_joined", "2024-01-01T00:00:00+00:00");

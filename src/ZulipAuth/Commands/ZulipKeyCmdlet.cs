@@ -1,0 +1,83 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using ZulipAuth.Client;
+
+namespace ZulipAuth.Commands
+{
+    /// <summary>
+    /// What the cmdlets that act with an existing key share: the caller's key from the pipeline or as
+    /// -Server/-Credential (as Test-ZulipApiKey takes it), the plain-http rule, and sending a request that must
+    /// not run twice.
+    /// </summary>
+    public abstract class ZulipKeyCmdlet : ZulipWebCmdlet
+    {
+        protected const string InputObjectSet = "InputObject";
+        protected const string CredentialSet = "Credential";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+        [ValidateNotNull]
+        public ZulipApiKey InputObject { get; set; } = null!;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+        [Alias("Site", "Realm")]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerArgumentCompleter))]
+        public string Server { get; set; } = string.Empty;
+
+        /// <summary>UserName = the email, Password = the API key.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+        [CredentialPrompt(Message = "Enter the Zulip API key of this account (the web app shows it under Personal settings > Account & privacy > API key).")]
+        [ValidateNotNull]
+        public PSCredential Credential { get; set; } = null!;
+
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>-AllowUnencryptedAuthentication, for every request of this cmdlet that carries a secret.</summary>
+        protected override bool AllowsUnencryptedAuthentication => AllowUnencryptedAuthentication;
+
+        /// <summary>The caller's server, email and key, after the plain-http rule; throws ZulipApiException.</summary>
+        protected (Uri Server, string Email, SecureString Key) Caller()
+        {
+            var server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
+            var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName ?? string.Empty;
+            var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
+            Client.RequireEncryption(server, "the API key");
+            return (server, email, key);
+        }
+
+        /// <summary>The server the failure is about, for an ErrorRecord's target (never a credential).</summary>
+        protected Uri? TargetServer()
+        {
+            try
+            {
+                return ParameterSetName == InputObjectSet ? InputObject?.Server : ServerAddress.Normalize(Server);
+            }
+            catch (ZulipApiException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Writes a key: the object, or with -AsPlainText the key alone.</summary>
+        protected void EmitKey(ZulipApiKey key)
+        {
+            ServerSettingsCache.RememberServer(key.Server);
+            if (AsPlainText)
+            {
+                WriteObject(key.Credential.GetNetworkCredential().Password);
+            }
+            else
+            {
+                WriteObject(key);
+            }
+        }
+    }
+}
