@@ -30,7 +30,7 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             Unregister-PSResourceRepository -Name $repositoryName -ErrorAction SilentlyContinue
         }
 
-        It 'publishes, saves and imports by name in a new session, exporting exactly the five cmdlets' {
+        It 'publishes, saves and imports by name in a new session, exporting exactly its eight cmdlets' {
             Publish-PSResource -Path (Resolve-Path $modulePath).Path -Repository $repositoryName
             # A prerelease (the manifest's Prerelease) is found only when asked for, as from the Gallery.
             $published = Find-PSResource -Name ZulipAuth -Repository $repositoryName -Prerelease
@@ -42,7 +42,7 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
 
             $LASTEXITCODE | Should -Be 0 -Because ($lines -join "`n")
             $lines[0] | Should -BeLike "$($installed.FullName)*" -Because 'the saved copy is what was imported'
-            $lines[1] | Should -Be 'Export-ZulipRc,Get-ZulipApiKey,Get-ZulipServerSettings,Import-ZulipRc,Test-ZulipApiKey'
+            $lines[1] | Should -Be 'Export-ZulipRc,Get-ZulipApiKey,Get-ZulipBotApiKey,Get-ZulipServerSettings,Import-ZulipRc,Reset-ZulipApiKey,Reset-ZulipBotApiKey,Test-ZulipApiKey'
             @(Get-ChildItem -Path $installed.FullName -Recurse -Filter *.dll).Name | Should -Be @('ZulipAuth.dll')
             $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'ZulipAuth.psd1')
             $published.Prerelease | Should -BeExactly $manifest.PrivateData.PSData.Prerelease
