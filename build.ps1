@@ -8,8 +8,10 @@
     Test   - build, run the xunit tests (unit and hosted-engine module tests), then Invoke-Pester over
              tests/*.Tests.ps1 against out/ZulipAuth; results in out/test-results/ (TRX and NUnit XML).
              Fails on any failed test and on any skipped one that does not name its platform; ends with
-             one line "N passed, M failed" for the whole run.
-    Demo   - build, start the local Zulip-compatible server, fetch iago's key, show it, stop the server.
+             one line "N passed, M failed" for the whole run. On Linux the web-login tests need xdg-open
+             (xdg-utils): as root with apt-get (a fresh CI machine) Test installs it; otherwise it says so.
+    Demo   - build, start the local Zulip-compatible server, fetch iago's key, show it, stop the server; then
+             the web login (tests/WebLoginDemo.ps1) against an SSO-only organization on the same server.
     Clean  - remove out/ and every bin/ and obj/ folder of src/, tests/ and tools/.
 .PARAMETER Configuration
     Debug (default) or Release.
@@ -131,8 +133,23 @@ function Invoke-PesterLayer {
     [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount; Unexplained = $unexplained }
 }
 
+function Install-TestPrerequisite {
+    # The web-login tests hand a zulip:// URL to xdg-open, as a browser does, to reach the handler the cmdlet
+    # installs; xdg-utils is a Debian package, so a root shell on a fresh machine (CI) installs it here.
+    if (-not $IsLinux -or (Get-Command xdg-open -ErrorAction SilentlyContinue)) { return }
+    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        throw 'The web-login tests need xdg-open: install xdg-utils (sudo apt-get install -y xdg-utils) and run the tests again.'
+    }
+
+    Write-Host 'Installing xdg-utils for the web-login tests (apt-get) ...'
+    & apt-get update -qq | Out-Null
+    & apt-get install -y -qq --no-install-recommends xdg-utils | Out-Null
+    if ($LASTEXITCODE -ne 0 -or -not (Get-Command xdg-open -ErrorAction SilentlyContinue)) { throw 'apt-get could not install xdg-utils, which the web-login tests need.' }
+}
+
 function Invoke-Test {
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    Install-TestPrerequisite
     Invoke-Build
     $null = New-Item -ItemType Directory -Force -Path $resultsDir
     $xunit = Invoke-XunitLayer
@@ -172,6 +189,9 @@ function Invoke-Demo {
     finally {
         Stop-ZulipTestServer -Server $server
     }
+
+    Write-Host "`nWeb login (an organization without passwords), with a scripted browser:`n"
+    & (Join-Path $root 'tests/WebLoginDemo.ps1') -Configuration $Configuration
 }
 
 function Invoke-Clean {

@@ -30,7 +30,7 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             Unregister-PSResourceRepository -Name $repositoryName -ErrorAction SilentlyContinue
         }
 
-        It 'publishes, saves and imports by name in a new session, exporting exactly its eight cmdlets' {
+        It 'publishes, saves and imports by name in a new session, exporting exactly the cmdlets the manifest lists' {
             Publish-PSResource -Path (Resolve-Path $modulePath).Path -Repository $repositoryName
             # A prerelease (the manifest's Prerelease) is found only when asked for, as from the Gallery.
             $published = Find-PSResource -Name ZulipAuth -Repository $repositoryName -Prerelease
@@ -42,7 +42,9 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
 
             $LASTEXITCODE | Should -Be 0 -Because ($lines -join "`n")
             $lines[0] | Should -BeLike "$($installed.FullName)*" -Because 'the saved copy is what was imported'
-            $lines[1] | Should -Be 'Export-ZulipRc,Get-ZulipApiKey,Get-ZulipBotApiKey,Get-ZulipServerSettings,Import-ZulipRc,Reset-ZulipApiKey,Reset-ZulipBotApiKey,Test-ZulipApiKey'
+            $listed = (Import-PowerShellDataFile -Path (Join-Path $modulePath 'ZulipAuth.psd1')).CmdletsToExport | Sort-Object
+            $lines[1] | Should -Be ($listed -join ',')
+            $listed.Count | Should -BeGreaterThan 5
             @(Get-ChildItem -Path $installed.FullName -Recurse -Filter *.dll).Name | Should -Be @('ZulipAuth.dll')
             $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'ZulipAuth.psd1')
             $published.Prerelease | Should -BeExactly $manifest.PrivateData.PSData.Prerelease
@@ -55,11 +57,14 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             @{ Name = 'Get-ZulipApiKey' }
             @{ Name = 'Get-ZulipServerSettings' }
             @{ Name = 'Test-ZulipApiKey' }
+            @{ Name = 'Reset-ZulipApiKey' }
+            @{ Name = 'Get-ZulipBotApiKey' }
+            @{ Name = 'Reset-ZulipBotApiKey' }
         ) {
             $ours = (Get-Command $Name).Parameters
             $theirs = @((Get-Command Invoke-RestMethod).Parameters.Values)
             # PowerShell 7.6 renamed -TimeoutSec to -ConnectionTimeoutSeconds and kept the old name as an alias.
-            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy') {
+            foreach ($parameter in 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'SkipCertificateCheck', 'Proxy', 'ProxyCredential', 'ProxyUseDefaultCredentials', 'NoProxy', 'Certificate', 'CertificateThumbprint') {
                 $match = @($theirs | Where-Object { $_.Name -eq $parameter -or $_.Aliases -contains $parameter })
                 $match.Count | Should -Be 1 -Because "Invoke-RestMethod has -$parameter"
                 $ours.Keys | Should -Contain $parameter
@@ -67,10 +72,13 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             }
         }
 
-        It 'asks for -WhatIf and -Confirm only where it writes: Export-ZulipRc' {
-            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'WhatIf'
-            (Get-Command Export-ZulipRc).Parameters.Keys | Should -Contain 'Confirm'
-            (Get-Command Get-ZulipApiKey).Parameters.Keys | Should -Not -Contain 'WhatIf'
+        It 'asks for -WhatIf and -Confirm exactly where it writes: a file or a key' {
+            $writers = 'Export-ZulipRc', 'Reset-ZulipApiKey', 'Reset-ZulipBotApiKey'
+            foreach ($command in Get-Command -Module ZulipAuth) {
+                $asks = $command.Parameters.Keys -contains 'WhatIf' -and $command.Parameters.Keys -contains 'Confirm'
+                $asks | Should -Be ($writers -contains $command.Name) -Because "$($command.Name) $(if ($writers -contains $command.Name) { 'changes' } else { 'only reads' }) something"
+            }
+            (Get-Command Reset-ZulipApiKey).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
         }
     }
 }

@@ -171,4 +171,41 @@ Describe 'Test-ZulipApiKey' -Tag 'TestZulipApiKey' {
             $me.user_id | Should -Be $iago.UserId
         }
     }
+
+    Context 'a zuliprc with TLS settings, as python-zulip-api reads it' -Tag 'Tls' {
+        BeforeAll {
+            # The server's self-signed certificate is its own CA, so its PEM is a one-certificate bundle.
+            $bundle = Join-Path $TestDrive 'server-ca.pem'
+            $tlsServer = Start-ZulipTestServer -CertificatePemPath $bundle
+            $site = $tlsServer.HttpsUri.GetLeftPart([System.UriPartial]::Authority)
+            function New-TestRc([string] $Name, [string] $Extra) {
+                $path = Join-Path $TestDrive $Name
+                Set-Content -LiteralPath $path -Value "[api]`nemail=$($iago.Email)`nkey=$($iago.ApiKey)`nsite=$site`n$Extra" -NoNewline
+                # Private, as a zuliprc should be (Import-ZulipRc warns otherwise).
+                if (-not $IsWindows) { chmod 600 $path }
+                $path
+            }
+        }
+
+        AfterAll {
+            Stop-ZulipTestServer -Server $tlsServer
+        }
+
+        It 'Import-ZulipRc | Test-ZulipApiKey trusts the cert_bundle the file names, and only with it' {
+            $withBundle = New-TestRc 'zuliprc-bundle' "cert_bundle=$bundle`n"
+            $without = New-TestRc 'zuliprc-plain' ''
+
+            Import-ZulipRc -Path $withBundle | Test-ZulipApiKey -ErrorAction Stop | Should -BeTrue
+            { Import-ZulipRc -Path $without | Test-ZulipApiKey -ErrorAction Stop } | Should -Throw -ErrorId 'ZulipCertificateError,*'
+        }
+
+        It 'round-trips -CertificateBundle through Export-ZulipRc' {
+            $rc = Join-Path $TestDrive 'zuliprc-exported'
+            $splat = @{ Server = $site; Credential = $iagoCredential; CertificateBundle = $bundle }
+            Get-ZulipApiKey @splat | Export-ZulipRc -Path $rc
+
+            (Get-Content -LiteralPath $rc -Raw) | Should -Match ([regex]::Escape("cert_bundle=$bundle"))
+            Import-ZulipRc -Path $rc | Test-ZulipApiKey | Should -BeTrue
+        }
+    }
 }

@@ -168,6 +168,8 @@ function Start-ZulipTestServer {
         Also starts a CONNECT proxy on loopback that counts what it tunnels (see Get-ZulipTestServerProxyStats).
     .PARAMETER ProxyCredential
         The proxy demands these Basic credentials (implies -Proxy).
+    .PARAMETER CertificatePemPath
+        Writes the HTTPS certificate (self-signed, its own CA) as PEM to this path, for a CA bundle.
     .PARAMETER TimeoutSec
         How long to wait for the server to say "ready".
     .EXAMPLE
@@ -192,6 +194,8 @@ function Start-ZulipTestServer {
 
         [pscredential] $ProxyCredential,
 
+        [string] $CertificatePemPath,
+
         [ValidateRange(1, 600)]
         [int] $TimeoutSec = 60
     )
@@ -209,6 +213,11 @@ function Start-ZulipTestServer {
     if ($PSBoundParameters.ContainsKey('FeatureLevel')) {
         $arguments.Add('--feature-level')
         $arguments.Add($FeatureLevel.ToString([System.Globalization.CultureInfo]::InvariantCulture))
+    }
+
+    if ($CertificatePemPath) {
+        $arguments.Add('--cert-pem')
+        $arguments.Add($CertificatePemPath)
     }
 
     if ($ProxyCredential) {
@@ -360,7 +369,8 @@ function Set-ZulipTestServer {
     <#
     .SYNOPSIS
         Sets a ServerBehaviour switch (PasswordAuthEnabled, LdapEnabled, RealmDeactivated, FeatureLevel,
-        RateLimitAttempts, AcceptedHosts, RealmUrlOverride, FaultRetryAfterSeconds, ...) while the server runs.
+        RateLimitAttempts, AcceptedHosts, RealmUrlOverride, FaultRetryAfterSeconds, ...) while the server runs;
+        WebLogin.<Name> for the web sign-in switches (WebLogin.WaitForClick, WebLogin.CsrfTrustedOrigin, ...).
     .PARAMETER Value
         A bool, number, string, TimeSpan (sent as seconds), array (AcceptedHosts) or $null (clears a string).
     .EXAMPLE
@@ -369,7 +379,7 @@ function Set-ZulipTestServer {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] [psobject] $Server,
-        [Parameter(Mandatory)] [ValidatePattern('^\w+$')] [string] $Property,
+        [Parameter(Mandatory)] [ValidatePattern('^(WebLogin\.)?\w+$')] [string] $Property,
         [Parameter(Mandatory)] [AllowNull()] [object] $Value
     )
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture

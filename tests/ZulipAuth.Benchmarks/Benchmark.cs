@@ -269,7 +269,7 @@ public static class Benchmark
     /// </summary>
     private static SoakResult Soak(ZulipTestServer server, HostedModule module, string url, PSCredential credential, BenchmarkOptions options)
     {
-        const string poolCount = "[ZulipAuth.Client.HttpClientPool]::Count";
+        const string poolCount = "[ZulipAuth.ZulipApiKey].Assembly.GetType('ZulipAuth.Client.HttpClientPool').GetProperty('Count').GetValue($null)";
         server.ClearRequests();
         var poolStart = Convert.ToInt32(module.Evaluate(poolCount), System.Globalization.CultureInfo.InvariantCulture);
         var start = ProcessSnapshot.Take(server.HttpsPort);

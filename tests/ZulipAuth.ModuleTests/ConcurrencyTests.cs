@@ -25,7 +25,7 @@ public class ConcurrencyTests : ModuleTestBase
                 Key     = $key
                 ErrorId = $(if ($failed) { $failed[0].FullyQualifiedErrorId } else { $null })
                 Runspace = [runspace]::DefaultRunspace.InstanceId
-                Pool    = [ZulipAuth.Client.HttpClientPool]::Count
+                Pool    = [ZulipAuth.ZulipApiKey].Assembly.GetType('ZulipAuth.Client.HttpClientPool').GetProperty('Count').GetValue($null)
             }
         }
         """;
@@ -79,7 +79,7 @@ public class ConcurrencyTests : ModuleTestBase
 
     private static object? Value(PSObject o, string name) => o.Properties[name].Value is PSObject wrapped ? wrapped.BaseObject : o.Properties[name].Value;
 
-    private int PoolCount() => (int)Session.Run("[ZulipAuth.Client.HttpClientPool]::Count").Output.Single().BaseObject;
+    private int PoolCount() => (int)Session.Run("[ZulipAuth.ZulipApiKey].Assembly.GetType('ZulipAuth.Client.HttpClientPool').GetProperty('Count').GetValue($null)").Output.Single().BaseObject;
 
     private sealed class Job
     {

@@ -254,7 +254,7 @@ public class HelpTests : IDisposable
             }
         }
 
-        Assert.Equal(8, texts.Count);
+        Assert.Equal(11, texts.Count);
         foreach (var (name, variants) in texts)
         {
             Assert.True(variants.Count == 1, $"-{name} is described differently on the pages of the cmdlets that share it.");

@@ -17,7 +17,8 @@ internal static class DemoCommands
           stop                                   shut down
           set <Property> <value>                 any ServerBehaviour bool/int/double/string/enum property;
                                                  TimeSpan values in seconds; AcceptedHosts comma-separated;
-                                                 "null" clears a string
+                                                 "null" clears a string; WebLogin.<Property> for the web
+                                                 sign-in switches (WebLogin.WaitForClick true)
           fault <Kind> [path|*] [count] [method] inject a FaultKind (count -1 = forever)
           clear-fault
           sso <github,google,gitlab,apple,azuread,saml,oidc|none>   external authentication methods
@@ -140,7 +141,15 @@ internal static class DemoCommands
 
     private static void Set(ServerBehaviour behaviour, string name, string text)
     {
-        var property = typeof(ServerBehaviour).GetProperties()
+        // WebLogin.<Property> reaches the web sign-in switches (WebLogin.WaitForClick for the demo).
+        object target = behaviour;
+        if (name.StartsWith("WebLogin.", StringComparison.OrdinalIgnoreCase))
+        {
+            target = behaviour.WebLogin;
+            name = name["WebLogin.".Length..];
+        }
+
+        var property = target.GetType().GetProperties()
             .FirstOrDefault(p => p.CanWrite && p.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"no settable property '{name}'");
 
@@ -163,7 +172,7 @@ internal static class DemoCommands
         else
             throw new ArgumentException($"'{property.Name}' cannot be set from the command line");
 
-        property.SetValue(behaviour, value);
+        property.SetValue(target, value);
     }
 
     private static ExternalAuthMethod ExternalMethod(string name) => name.ToLowerInvariant() switch

@@ -59,6 +59,9 @@ public sealed class ServerBehaviour
     private double _faultRetryAfterSeconds = 0.5;
     private int _faultsServed;
 
+    /// <summary>The web sign-in routes' switches.</summary>
+    public WebLoginBehaviour WebLogin { get; } = new();
+
     /// <summary>API feature level (default 400). Below 171 success bodies have no <c>user_id</c>; from 167
     /// unknown parameters are listed in <c>ignored_parameters_unsupported</c>; below 257 server_settings has
     /// only <c>realm_uri</c>; 0 drops <c>zulip_feature_level</c> and <c>zulip_merge_base</c>.</summary>

@@ -26,6 +26,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ServerState _state;
+    private readonly WebLoginEndpoints _webLogin;
     private readonly Lock _requestsGate = new();
     private readonly List<ReceivedRequest> _requests = [];
     private int _stopped;
@@ -34,6 +35,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
     {
         _app = app;
         _state = state;
+        _webLogin = new WebLoginEndpoints(state);
         Certificate = certificate;
     }
 
@@ -88,10 +90,10 @@ public sealed class ZulipTestServer : IAsyncDisposable
     /// Starts a server on 127.0.0.1 only: HTTP on <paramref name="httpPort"/> and HTTPS on
     /// <paramref name="httpsPort"/> (0 = a free port).
     /// </summary>
-    public static async Task<ZulipTestServer> StartAsync(ServerBehaviour? behaviour = null, int httpPort = 0, int httpsPort = 0)
+    public static async Task<ZulipTestServer> StartAsync(ServerBehaviour? behaviour = null, int httpPort = 0, int httpsPort = 0, TestServerTls? tls = null)
     {
         var state = new ServerState(behaviour ?? new ServerBehaviour());
-        var certificate = TestCertificate.Instance;
+        var certificate = tls?.ServerCertificate ?? TestCertificate.Instance;
 
         // The empty builder: no configuration files, no environment-driven URLs, no logging providers,
         // no developer exception page — only what is added here.
@@ -116,7 +118,15 @@ public sealed class ZulipTestServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, httpsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.UseHttps(certificate);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (tls?.ClientCertificateAuthority is not null)
+                    {
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (client, _, _) => tls.Accepts(client);
+                    }
+                });
             });
         });
 
@@ -210,6 +220,7 @@ public sealed class ZulipTestServer : IAsyncDisposable
     private Task DispatchAsync(HttpContext context, RequestParameters parameters, CancellationToken cancellationToken) =>
         context.Request.Path.Value switch
         {
+            var path when _webLogin.Handles(path ?? "") => _webLogin.HandleAsync(context, parameters, cancellationToken),
             FetchApiKeyEndpoint.Path => FetchApiKeyEndpoint.HandleAsync(_state, context, parameters, cancellationToken),
             ServerSettingsEndpoint.Path => ServerSettingsEndpoint.HandleAsync(_state, context, cancellationToken),
             UsersMeEndpoint.Path => UsersMeEndpoint.HandleAsync(_state, context, cancellationToken),

@@ -4,7 +4,7 @@ using System.Security;
 namespace ZulipAuth.Client
 {
     /// <summary>A successful fetch_api_key answer, with the key already in a SecureString.</summary>
-    public sealed class FetchedApiKey
+    internal sealed class FetchedApiKey
     {
         public FetchedApiKey(Uri server, string email, SecureString apiKey, int? userId, string[] ignoredParameters)
         {

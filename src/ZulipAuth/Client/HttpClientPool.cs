@@ -11,7 +11,7 @@ namespace ZulipAuth.Client
     /// the process, so connections (and TLS sessions) are reused across calls and runspaces. HttpClient is
     /// safe for concurrent requests; nothing here is mutated after creation.
     /// </summary>
-    public static class HttpClientPool
+    internal static class HttpClientPool
     {
         private static readonly ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>> Clients =
             new ConcurrentDictionary<PoolKey, Lazy<PooledHttpClient>>();
@@ -42,6 +42,17 @@ namespace ZulipAuth.Client
             {
                 // Per handler, never ServicePointManager: other modules in the session keep full validation.
                 handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => true;
+            }
+            else if (options.TrustedCertificates != null)
+            {
+                var bundle = options.TrustedCertificates;
+                handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) => ServerCertificateValidator.IsTrusted(certificate, errors, bundle);
+            }
+
+            if (options.ClientCertificate != null)
+            {
+                handler.ClientCertificateOptions = ClientCertificateOption.Manual;
+                handler.ClientCertificates.Add(options.ClientCertificate);
             }
 
             IWebProxy? proxy = null;

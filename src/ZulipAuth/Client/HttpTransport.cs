@@ -148,7 +148,7 @@ namespace ZulipAuth.Client
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is WebException || e is SocketException || e is AuthenticationException || e is ObjectDisposedException)
             {
-                throw ZulipErrorMapper.FromNetworkFailure(uri, e, RouteTo(uri).Proxy);
+                throw WithBundleHint(ZulipErrorMapper.FromNetworkFailure(uri, e, RouteTo(uri).Proxy));
             }
             finally
             {
@@ -223,6 +223,25 @@ namespace ZulipAuth.Client
             }
 
             return false;
+        }
+
+        /// <summary>With a CA bundle, "trust or install the CA" is the wrong advice: the bundle is all that is trusted.</summary>
+        private ZulipApiException WithBundleHint(ZulipApiException failure)
+        {
+            if (failure.ErrorId != ZulipErrorId.CertificateError || !(client is PooledHttpClient pooled) || pooled.Options.CertificateBundle == null)
+            {
+                return failure;
+            }
+
+            var uri = failure.RequestUri!;
+            var better = ZulipApiException.WithHint(
+                ZulipErrorId.CertificateError,
+                $"The TLS certificate of {uri.Host} is not issued by a CA in '{pooled.Options.CertificateBundle}', or is not for that name, so nothing was sent over the connection.",
+                "The bundle replaces the system's CAs for this call: check that it holds the CA that issued the server's certificate (or its intermediate), and use the name on the certificate.",
+                failure.InnerException);
+            better.RequestUri = uri;
+            better.CertainlyNotSent = failure.CertainlyNotSent;
+            return better;
         }
 
         private static TimeSpan? ReadRetryAfter(HttpResponseMessage response) =>

@@ -47,7 +47,7 @@ namespace ZulipAuth.Client
             {
                 var offered = string.Join(", ", settings.ExternalAuthenticationMethods.Select(m => m.DisplayName ?? m.Name)
                     .DefaultIfEmpty(string.Join(", ", settings.AuthenticationMethods)).Where(s => s.Length > 0));
-                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent.")
+                throw new ZulipApiException(ZulipErrorId.PasswordAuthDisabled, ZulipErrorMapper.PasswordAuthDisabledHint(settings.RealmUrl ?? server, offered) + " The password was not sent." + (settings.ExternalAuthenticationMethods.Length > 0 ? $" Or log in through the organization's web login: Get-ZulipApiKey -Server {server.GetLeftPart(UriPartial.Authority)} -Web." : string.Empty))
                 {
                     RequestUri = server,
                 };

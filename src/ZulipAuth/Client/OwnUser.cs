@@ -1,7 +1,7 @@
 namespace ZulipAuth.Client
 {
     /// <summary>The part of GET /api/v1/users/me the module uses.</summary>
-    public sealed class OwnUser
+    internal sealed class OwnUser
     {
         public OwnUser(int userId, string? email, string? fullName)
         {

@@ -17,7 +17,7 @@ namespace ZulipAuth.Client
     /// is replaced and the link stays. On Windows the file inherits the ACL of its folder (the user's profile is
     /// private to the user).
     /// </summary>
-    public static class PrivateFile
+    internal static class PrivateFile
     {
         /// <summary>The most a zuliprc may hold; real ones are well under 1 KiB.</summary>
         public const int MaximumReadBytes = 64 * 1024;

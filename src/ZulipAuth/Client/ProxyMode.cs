@@ -1,7 +1,7 @@
 namespace ZulipAuth.Client
 {
     /// <summary>How a request reaches the network: the system proxy (the default), no proxy, or a given one.</summary>
-    public enum ProxyMode
+    internal enum ProxyMode
     {
         System,
         None,

@@ -8,7 +8,7 @@ namespace ZulipAuth.Client
     /// attempt, so retrying a 401 would only lock the user out. On top of that, the request's
     /// <see cref="RetrySafety"/> says whether a request that may already have reached the server is sent again.
     /// </summary>
-    public sealed class RetryPolicy
+    internal sealed class RetryPolicy
     {
         /// <summary>A wait longer than this is not slept through: the error is reported with the time to wait.</summary>
         public static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(10);

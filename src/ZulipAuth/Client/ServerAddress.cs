@@ -8,7 +8,7 @@ namespace ZulipAuth.Client
     /// Turns what a person types or pastes as a server (a bare host, a URL copied from the browser, a URL
     /// ending in /api/v1) into the organization's root URL, or refuses it before anything is sent.
     /// </summary>
-    public static class ServerAddress
+    internal static class ServerAddress
     {
         private static readonly Regex HasScheme = new Regex(@"^[A-Za-z][A-Za-z0-9+.\-]*://", RegexOptions.CultureInvariant);
         private static readonly Regex ApiSuffix = new Regex(@"/api(/v1)?/*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);

@@ -14,7 +14,7 @@ namespace ZulipAuth.Client
     /// mode and proxy): settings read with -SkipCertificateCheck or through a proxy never steer a call made
     /// with other trust.
     /// </summary>
-    public static class ServerSettingsCache
+    internal static class ServerSettingsCache
     {
         public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
@@ -25,6 +25,16 @@ namespace ZulipAuth.Client
         public static ZulipServerSettings? TryGet(Uri server, string trust = "")
         {
             return Entries.TryGetValue((server, trust), out var entry) && entry.Expires > DateTime.UtcNow ? entry.Settings : null;
+        }
+
+        /// <summary>
+        /// Fresh settings of <paramref name="server"/> read under any trust, for tab completion only: they choose
+        /// nothing about where a secret goes, they only offer names to type.
+        /// </summary>
+        public static ZulipServerSettings? ForCompletion(Uri server)
+        {
+            var now = DateTime.UtcNow;
+            return Entries.Where(e => e.Key.Server == server && e.Value.Expires > now).Select(e => e.Value.Settings).FirstOrDefault();
         }
 
         public static void Set(ZulipServerSettings settings, string trust = "")

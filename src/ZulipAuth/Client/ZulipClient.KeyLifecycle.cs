@@ -11,7 +11,7 @@ using System.Threading.Tasks;
 namespace ZulipAuth.Client
 {
     /// <summary>The rest of a key's life: rotation, bot keys, JWT login and the user lookups they need.</summary>
-    public sealed partial class ZulipClient
+    internal sealed partial class ZulipClient
     {
         // zerver/lib/utils.py has_api_key_format: what Zulip mints and accepts.
         private static readonly Regex ApiKeyFormat = new Regex("^[A-Za-z0-9]{32}$", RegexOptions.CultureInvariant);

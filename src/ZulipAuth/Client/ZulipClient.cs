@@ -15,7 +15,7 @@ namespace ZulipAuth.Client
     /// The Zulip endpoints the module calls, with no PowerShell in sight: each method sends one request
     /// through <see cref="HttpTransport"/> and turns the answer into a typed result or a ZulipApiException.
     /// </summary>
-    public sealed partial class ZulipClient
+    internal sealed partial class ZulipClient
     {
         private readonly HttpTransport transport;
 
@@ -194,7 +194,7 @@ namespace ZulipAuth.Client
             return id;
         }
 
-        private static bool IsPlausibleKey(string key)
+        internal static bool IsPlausibleKey(string key)
         {
             if (key.Length > MaxApiKeyLength)
             {
@@ -212,7 +212,7 @@ namespace ZulipAuth.Client
             return true;
         }
 
-        private static bool IsUsableEmail(string email) => email.Length > 0 && !DisplayText.HasUnsafe(email);
+        internal static bool IsUsableEmail(string email) => email.Length > 0 && !DisplayText.HasUnsafe(email);
 
         private static AuthenticationHeaderValue BasicAuthorization(string email, SecureString apiKey)
         {

@@ -47,5 +47,20 @@ namespace ZulipAuth
         public const string JwtNoEmail = "ZulipJwtNoEmail";
         public const string FeatureUnsupported = "ZulipFeatureUnsupported";
         public const string RotatedButNotSaved = "ZulipRotatedButNotSaved";
+        public const string WebLoginNotOffered = "ZulipWebLoginNotOffered";
+        public const string AuthenticationMethodNotOffered = "ZulipAuthenticationMethodNotOffered";
+        public const string AuthenticationMethodRequired = "ZulipAuthenticationMethodRequired";
+        public const string WebLoginUrlRefused = "ZulipWebLoginUrlRefused";
+        public const string WebLoginTimeout = "ZulipWebLoginTimeout";
+        public const string WebLoginRedirectInvalid = "ZulipWebLoginRedirectInvalid";
+        public const string SchemeHandlerFailed = "ZulipSchemeHandlerFailed";
+        public const string BrowserLaunchFailed = "ZulipBrowserLaunchFailed";
+        public const string DesktopTokenInvalid = "ZulipDesktopTokenInvalid";
+        public const string LoginTokenExpired = "ZulipLoginTokenExpired";
+        public const string CsrfFailed = "ZulipCsrfFailed";
+        public const string WebLoginPasswordIncorrect = "ZulipWebLoginPasswordIncorrect";
+        public const string CertificateUnusable = "ZulipCertificateUnusable";
+        public const string ClientCertificateNotFound = "ZulipClientCertificateNotFound";
+        public const string ClientCertificateKeyUnsupported = "ZulipClientCertificateKeyUnsupported";
     }
 }

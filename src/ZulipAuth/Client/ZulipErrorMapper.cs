@@ -204,7 +204,7 @@ namespace ZulipAuth.Client
             var host = uri.Host;
             if (Find<AuthenticationException>(failure) != null || Find<WebException>(failure)?.Status == WebExceptionStatus.TrustFailure || Find<WebException>(failure)?.Status == WebExceptionStatus.SecureChannelFailure)
             {
-                return Local(ZulipErrorId.CertificateError, uri, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection.", "Use the name on the server's certificate, or install the issuing CA; -SkipCertificateCheck turns the check off (only for test servers).", failure, notSent: true);
+                return Local(ZulipErrorId.CertificateError, uri, $"The TLS certificate of {host} is not trusted, or is not for that name, so nothing was sent over the connection.", "Use the name on the server's certificate; for a private CA, trust it with -CertificateBundle (cert_bundle in a zuliprc) or install it; -SkipCertificateCheck turns the check off (only for test servers).", failure, notSent: true);
             }
 
             var socket = Find<SocketException>(failure);

@@ -11,7 +11,7 @@ namespace ZulipAuth.Client
     /// The zuliprc file every Zulip API client reads: an INI file read the way Python's configparser reads it
     /// (strict mode, BasicInterpolation), and written the way Zulip's web app writes the one it offers for download.
     /// </summary>
-    public static class ZulipRcFile
+    internal static class ZulipRcFile
     {
         /// <summary>The keys of the [api] section that ZulipAuth reads and writes; every other key is someone else's.</summary>
         internal static readonly string[] OwnKeys = { "email", "key", "site", "insecure", "cert_bundle", "client_cert", "client_cert_key" };

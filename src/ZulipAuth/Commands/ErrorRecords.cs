@@ -49,6 +49,21 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.JwtNoEmail] = ErrorCategory.InvalidData,
             [ZulipErrorId.FeatureUnsupported] = ErrorCategory.NotImplemented,
             [ZulipErrorId.RotatedButNotSaved] = ErrorCategory.WriteError,
+            [ZulipErrorId.WebLoginNotOffered] = ErrorCategory.NotEnabled,
+            [ZulipErrorId.AuthenticationMethodNotOffered] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.AuthenticationMethodRequired] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.WebLoginUrlRefused] = ErrorCategory.SecurityError,
+            [ZulipErrorId.WebLoginTimeout] = ErrorCategory.OperationTimeout,
+            [ZulipErrorId.WebLoginRedirectInvalid] = ErrorCategory.SecurityError,
+            [ZulipErrorId.SchemeHandlerFailed] = ErrorCategory.ResourceUnavailable,
+            [ZulipErrorId.BrowserLaunchFailed] = ErrorCategory.ResourceUnavailable,
+            [ZulipErrorId.DesktopTokenInvalid] = ErrorCategory.InvalidData,
+            [ZulipErrorId.LoginTokenExpired] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.CsrfFailed] = ErrorCategory.SecurityError,
+            [ZulipErrorId.WebLoginPasswordIncorrect] = ErrorCategory.AuthenticationError,
+            [ZulipErrorId.CertificateUnusable] = ErrorCategory.InvalidData,
+            [ZulipErrorId.ClientCertificateNotFound] = ErrorCategory.ObjectNotFound,
+            [ZulipErrorId.ClientCertificateKeyUnsupported] = ErrorCategory.NotImplemented,
         };
 
         public static ErrorCategory CategoryOf(string errorId) =>

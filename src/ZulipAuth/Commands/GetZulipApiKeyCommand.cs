@@ -47,6 +47,12 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ServerAddress.Normalize(Server);
+                if (ParameterSetName == WebSet)
+                {
+                    Emit(FetchWithWebLogin(server));
+                    return;
+                }
+
                 Client.RequireEncryption(server, ParameterSetName == JwtSet ? "the token and the key" : "the password and the key");
                 var fetched = ParameterSetName == DevelopmentSet ? FetchFromDevelopmentServer(server) : ParameterSetName == JwtSet ? FetchWithJsonWebToken(server) : FetchWithPassword(server);
                 Emit(fetched);
@@ -111,7 +117,13 @@ namespace ZulipAuth.Commands
             }
 
             ServerSettingsCache.RememberServer(fetched.Server);
-            var key = new ZulipApiKey(fetched.Server, fetched.Email, fetched.ApiKey, fetched.UserId);
+            // The key records how its server was reached, so Export-ZulipRc writes cert_bundle (and insecure=true
+            // only with its -Insecure) and Test-ZulipApiKey reaches the server the same way.
+            var key = new ZulipApiKey(fetched.Server, fetched.Email, fetched.ApiKey, fetched.UserId)
+            {
+                SkipCertificateCheck = SkipCertificateCheck,
+                CertificateBundle = CertificateBundlePath,
+            };
             if (AsPlainText)
             {
                 WriteObject(key.Credential.GetNetworkCredential().Password);

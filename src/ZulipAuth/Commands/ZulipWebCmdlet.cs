@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using ZulipAuth.Client;
@@ -11,14 +14,20 @@ namespace ZulipAuth.Commands
     /// What every cmdlet that talks to a server shares: the transport parameters (named as on
     /// Invoke-RestMethod), the pooled client, Ctrl+C, and the retry loop. Requests run synchronously on the
     /// pipeline thread, so every Write* call happens there; StopProcessing only cancels a token.
+    /// A key bound to the cmdlet (from Import-ZulipRc, say) brings its TLS settings: <see cref="Client"/> uses
+    /// them for that key unless the corresponding parameters were given, so every cmdlet that takes a key
+    /// honours them without code of its own.
     /// </summary>
     public abstract class ZulipWebCmdlet : PSCmdlet, IDisposable
     {
         private const int RetryProgressId = 0x5A17;
 
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        private readonly Dictionary<string, ZulipClient> keyClients = new Dictionary<string, ZulipClient>(StringComparer.Ordinal);
+        private readonly HashSet<Uri> warnedUnchecked = new HashSet<Uri>();
         private ZulipClient? client;
         private RetryPolicy? retryPolicy;
+        private TransportOptions? parameterOptions;
 
         /// <summary>Seconds for connecting and reading the whole answer; 0, or more than the platform can time (about 24.8 days), waits forever.</summary>
         [Parameter]
@@ -50,6 +59,21 @@ namespace ZulipAuth.Commands
         [Parameter]
         public SwitchParameter NoProxy { get; set; }
 
+        /// <summary>A PEM file of CA certificates that alone are trusted for the server's certificate in this call.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateBundle { get; set; }
+
+        /// <summary>A client certificate (with its private key) for servers that ask for one.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public X509Certificate? Certificate { get; set; }
+
+        /// <summary>The thumbprint of a client certificate in CurrentUser\My.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateThumbprint { get; set; }
+
         protected CancellationToken CancelToken => stopping.Token;
 
         /// <summary>
@@ -58,20 +82,101 @@ namespace ZulipAuth.Commands
         /// </summary>
         protected virtual bool AllowsUnencryptedAuthentication => false;
 
-        protected ZulipClient Client => client ?? throw new InvalidOperationException("BeginProcessing has not run.");
+        /// <summary>
+        /// The client for the current input: the parameters' transport, with the TLS settings of the key being
+        /// processed (<see cref="KeyInUse"/>) where no parameter overrides them. Throws ZulipApiException when the
+        /// key's certificate files cannot be used; that failure belongs to the one input.
+        /// </summary>
+        private protected ZulipClient Client
+        {
+            get
+            {
+                var current = client ?? throw new InvalidOperationException("BeginProcessing has not run.");
+                var key = KeyInUse;
+                return key == null ? current : ClientForKey(key);
+            }
+        }
+
+        /// <summary>The full path of -CertificateBundle, when given (for keys that record what they were fetched with).</summary>
+        protected string? CertificateBundlePath => parameterOptions?.CertificateBundle;
+
+        /// <summary>
+        /// The key whose TLS settings apply to the current input: by default the ZulipApiKey bound to any parameter
+        /// (a key from the pipeline is bound anew for each record), so a new cmdlet taking a key gets this by construction.
+        /// </summary>
+        protected virtual ZulipApiKey? KeyInUse => MyInvocation.BoundParameters.Values.OfType<ZulipApiKey>().FirstOrDefault();
 
         protected override void BeginProcessing()
         {
             var options = BuildTransportOptions();
-            client = new ZulipClient(HttpClientPool.Get(options), TimeSpan.FromSeconds(TimeoutSec), UserAgent.Get(this))
-            {
-                AllowUnencryptedAuthentication = AllowsUnencryptedAuthentication,
-            };
+            parameterOptions = options;
+            client = NewClient(options);
             retryPolicy = new RetryPolicy(MaximumRetryCount, TimeSpan.FromSeconds(RetryIntervalSec));
             if (SkipCertificateCheck)
             {
                 WriteWarning("-SkipCertificateCheck: the server's TLS certificate is not checked, so anyone on the network path could read the credentials. Use it only for test servers.");
             }
+        }
+
+        private ZulipClient NewClient(TransportOptions options) =>
+            new ZulipClient(HttpClientPool.Get(options), TimeSpan.FromSeconds(TimeoutSec), UserAgent.Get(this))
+            {
+                AllowUnencryptedAuthentication = AllowsUnencryptedAuthentication,
+            };
+
+        private bool TrustGivenAsParameter => SkipCertificateCheck || CertificateBundle != null;
+
+        private bool ClientCertificateGivenAsParameter => Certificate != null || CertificateThumbprint != null;
+
+        private ZulipClient ClientForKey(ZulipApiKey key)
+        {
+            var skip = !TrustGivenAsParameter && key.SkipCertificateCheck;
+            // As python-zulip-api: insecure=true wins over cert_bundle.
+            var bundle = TrustGivenAsParameter || skip ? null : key.CertificateBundle;
+            var clientCertificate = ClientCertificateGivenAsParameter ? null : key.ClientCertificate;
+            var clientKey = clientCertificate == null ? null : key.ClientCertificateKey;
+            if (!skip && bundle == null && clientCertificate == null)
+            {
+                return client!;
+            }
+
+            // Once per server and command, however many of its keys come down the pipeline.
+            if (skip && warnedUnchecked.Add(key.Server))
+            {
+                WriteWarning($"The key of {key.Email} on {key.Server} was read or fetched with certificate checking off (insecure=true, or -SkipCertificateCheck), so the server's TLS certificate is not checked for it and anyone on the network path could read the key. Give -CertificateBundle to check it against your CA instead.");
+            }
+
+            var id = string.Join("\0", skip, bundle, clientCertificate, clientKey);
+            if (keyClients.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            var options = parameterOptions!;
+            var combined = new TransportOptions
+            {
+                SkipCertificateCheck = skip || options.SkipCertificateCheck,
+                ProxyMode = options.ProxyMode,
+                Proxy = options.Proxy,
+                ProxyCredential = options.ProxyCredential,
+                ProxyUseDefaultCredentials = options.ProxyUseDefaultCredentials,
+                TrustedCertificates = bundle != null ? CertificateFiles.LoadBundle(bundle) : options.TrustedCertificates,
+                CertificateBundle = bundle ?? options.CertificateBundle,
+                ClientCertificate = clientCertificate != null ? CertificateFiles.LoadClientCertificate(clientCertificate, clientKey) : options.ClientCertificate,
+            };
+            if (bundle != null)
+            {
+                WriteVerbose($"Trusting only the CA certificates in '{bundle}' (the key's cert_bundle) for {key.Server}.");
+            }
+
+            if (clientCertificate != null)
+            {
+                WriteVerbose($"Offering the client certificate '{clientCertificate}' (the key's client_cert) to {key.Server}.");
+            }
+
+            var made = NewClient(combined);
+            keyClients[id] = made;
+            return made;
         }
 
         protected override void StopProcessing()
@@ -90,7 +195,7 @@ namespace ZulipAuth.Commands
         /// Runs one request, retrying transient failures per -MaximumRetryCount with a countdown in the
         /// progress stream; Ctrl+C ends both the request and the wait.
         /// </summary>
-        protected T Send<T>(string activity, Func<ZulipClient, CancellationToken, Task<T>> request)
+        private protected T Send<T>(string activity, Func<ZulipClient, CancellationToken, Task<T>> request)
         {
             for (var retries = 0; ; retries++)
             {
@@ -213,7 +318,7 @@ namespace ZulipAuth.Commands
             }
         }
 
-        private TransportOptions BuildTransportOptions()
+        private protected TransportOptions BuildTransportOptions()
         {
             if (NoProxy && (Proxy != null || ProxyCredential != null || ProxyUseDefaultCredentials))
             {
@@ -235,6 +340,42 @@ namespace ZulipAuth.Commands
                 ThrowConflict("-Proxy must be an absolute http:// or https:// URL, for example http://proxy.example.com:8080.");
             }
 
+            if (SkipCertificateCheck && CertificateBundle != null)
+            {
+                ThrowConflict("-SkipCertificateCheck and -CertificateBundle cannot be used together: one turns the check off, the other says whom to trust.");
+            }
+
+            if (Certificate != null && CertificateThumbprint != null)
+            {
+                ThrowConflict("-Certificate and -CertificateThumbprint cannot be used together: give one client certificate.");
+            }
+
+            string? bundlePath = null;
+            X509Certificate2Collection? bundle = null;
+            X509Certificate2? clientCertificate = null;
+            try
+            {
+                if (CertificateBundle != null)
+                {
+                    bundlePath = FileSystemPath.Resolve(this, CertificateBundle);
+                    bundle = CertificateFiles.LoadBundle(bundlePath);
+                }
+
+                if (Certificate != null)
+                {
+                    clientCertificate = CertificateFiles.RequirePrivateKey(Certificate as X509Certificate2 ?? new X509Certificate2(Certificate), "-Certificate " + Certificate.Subject);
+                }
+                else if (CertificateThumbprint != null)
+                {
+                    clientCertificate = CertificateFiles.FindByThumbprint(CertificateThumbprint);
+                }
+            }
+            catch (ZulipApiException e)
+            {
+                // A parameter of the whole call, not of one input: nothing could be sent.
+                ThrowTerminatingError(ErrorRecords.Create(e, CertificateBundle ?? CertificateThumbprint));
+            }
+
             return new TransportOptions
             {
                 SkipCertificateCheck = SkipCertificateCheck,
@@ -242,6 +383,9 @@ namespace ZulipAuth.Commands
                 Proxy = Proxy,
                 ProxyCredential = ProxyCredential?.GetNetworkCredential(),
                 ProxyUseDefaultCredentials = ProxyUseDefaultCredentials,
+                TrustedCertificates = bundle,
+                CertificateBundle = bundlePath,
+                ClientCertificate = clientCertificate,
             };
         }
 

@@ -40,11 +40,12 @@ namespace ZulipAuth
 
         /// <summary>
         /// True when the key came from a zuliprc (or ZULIP_ALLOW_INSECURE) that turns certificate checking off
-        /// (<c>insecure=true</c>). Carried with the key; the cmdlets that take a key do not use it yet.
+        /// (<c>insecure=true</c>), or was fetched with -SkipCertificateCheck. The cmdlets that take a key then skip
+        /// the check for it (with a warning) unless -SkipCertificateCheck or -CertificateBundle is given.
         /// </summary>
         public bool SkipCertificateCheck { get; internal set; }
 
-        /// <summary>Full path of the CA certificates to trust for this server (<c>cert_bundle</c> / ZULIP_CERT_BUNDLE); null for the system's.</summary>
+        /// <summary>Full path of the CA certificates that alone are trusted for this server (<c>cert_bundle</c> / ZULIP_CERT_BUNDLE, or the -CertificateBundle the key was fetched with); null for the system's.</summary>
         public string? CertificateBundle { get; internal set; }
 
         /// <summary>Full path of the client certificate (<c>client_cert</c> / ZULIP_CERT); null for none.</summary>
