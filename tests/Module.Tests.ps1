@@ -32,7 +32,9 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
 
         It 'publishes, saves and imports by name in a new session, exporting exactly the cmdlets the manifest lists' {
             Publish-PSResource -Path (Resolve-Path $modulePath).Path -Repository $repositoryName
-            Save-PSResource -Name ZulipAuth -Repository $repositoryName -Path $installed.FullName -TrustRepository
+            # A prerelease (the manifest's Prerelease) is found only when asked for, as from the Gallery.
+            $published = Find-PSResource -Name ZulipAuth -Repository $repositoryName -Prerelease
+            Save-PSResource -Name ZulipAuth -Repository $repositoryName -Path $installed.FullName -TrustRepository -Prerelease
 
             $script = "`$env:PSModulePath = '$($installed.FullName)' + [IO.Path]::PathSeparator + `$env:PSModulePath; " +
             "Import-Module ZulipAuth -ErrorAction Stop; (Get-Module ZulipAuth).ModuleBase; (Get-Command -Module ZulipAuth | Sort-Object Name).Name -join ','"
@@ -44,6 +46,9 @@ Describe 'The ZulipAuth module' -Tag 'Module' {
             $lines[1] | Should -Be ($listed -join ',')
             $listed.Count | Should -BeGreaterThan 5
             @(Get-ChildItem -Path $installed.FullName -Recurse -Filter *.dll).Name | Should -Be @('ZulipAuth.dll')
+            $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'ZulipAuth.psd1')
+            $published.Prerelease | Should -BeExactly $manifest.PrivateData.PSData.Prerelease
+            "$($published.Version)" | Should -BeExactly $manifest.ModuleVersion
         }
     }
 

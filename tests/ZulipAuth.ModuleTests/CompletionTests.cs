@@ -26,7 +26,7 @@ public sealed class CompletionTests : ModuleTestBase
     private readonly string folder = Directory.CreateTempSubdirectory("zulipauth-completion-").FullName;
 
     public static IEnumerable<object[]> CmdletsWithServer() =>
-        new[] { "Get-ZulipApiKey", "Get-ZulipBotApiKey", "Get-ZulipServerSettings", "Reset-ZulipApiKey", "Reset-ZulipBotApiKey", "Test-ZulipApiKey" }.Select(c => new object[] { c });
+        new[] { "Export-ZulipRc", "Get-ZulipApiKey", "Get-ZulipBotApiKey", "Get-ZulipServerSettings", "Reset-ZulipApiKey", "Reset-ZulipBotApiKey", "Test-ZulipApiKey" }.Select(c => new object[] { c });
 
     public override async Task DisposeAsync()
     {

@@ -140,6 +140,48 @@ public class GetZulipApiKeyTests : ModuleTestBase
         result.AssertNoSecret(CanaryPassword);
     }
 
+    [Fact]
+    public void AUserNameAloneIsAskedForThePasswordOfThatServer()
+    {
+        var host = new RecordingHost(Cred("ignored", TestUsers.Iago.Password));
+        using var session = new PsSession(host);
+
+        var result = session.Run("Get-ZulipApiKey -Server $args[0] -Credential iago@zulip.com", Http);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(TestUsers.Iago.Email, Assert.Single(result.Output).Properties["Email"].Value);
+        var prompt = Assert.Single(host.CredentialPrompts);
+        Assert.Equal(TestUsers.Iago.Email, prompt.UserName);
+        Assert.StartsWith($"Password for {TestUsers.Iago.Email} on {new Uri(Http).Authority}", prompt.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EachPipedUserNameIsAskedForSeparately()
+    {
+        var host = new RecordingHost(Cred("ignored", TestUsers.Iago.Password));
+        using var session = new PsSession(host);
+
+        var result = session.Run("'iago@zulip.com', 'hamlet@zulip.com' | Get-ZulipApiKey -Server $args[0]", Http);
+
+        Assert.Equal(new[] { TestUsers.Iago.Email, TestUsers.Hamlet.Email }, host.CredentialPrompts.Select(p => p.UserName));
+        Assert.All(host.CredentialPrompts, p => Assert.Contains($"{p.UserName} on {new Uri(Http).Authority}", p.Message, StringComparison.Ordinal));
+        Assert.Single(result.Output);
+        AssertError(result.SingleError(), "ZulipAuthenticationFailed", ErrorCategory.AuthenticationError);
+    }
+
+    [Fact]
+    public void ACancelledPromptIsZulipCredentialNotEnteredAndSendsNoPassword()
+    {
+        var host = new RecordingHost(answer: null);
+        using var session = new PsSession(host);
+
+        var result = session.Run("Get-ZulipApiKey -Server $args[0] -Credential iago@zulip.com", Http);
+
+        Assert.Empty(result.Output);
+        AssertError(result.SingleError(), "ZulipCredentialNotEntered", ErrorCategory.InvalidArgument);
+        Assert.Equal(0, Server.CountRequests("/api/v1/fetch_api_key"));
+    }
+
     [Theory]
     [InlineData("iago@zulip.com")]
     [InlineData("zulip://chat.example.com")]

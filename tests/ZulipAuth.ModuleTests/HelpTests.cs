@@ -118,6 +118,50 @@ public class HelpTests : IDisposable
     }
 
     [Fact]
+    public void EveryExampleTitleAndCodeLineFitsEightyColumns()
+    {
+        // Get-Help indents an example's title line and its code by 4; a longer line wraps mid-word at 80 columns.
+        const int Indent = 4;
+        var problems = new List<string>();
+        var count = 0;
+        foreach (var cmdlet in Cmdlets())
+        {
+            foreach (var example in ReadHelp(cmdlet.Name).Examples)
+            {
+                count++;
+                Require(problems, Indent + example.Title.Length <= 80, $"{cmdlet.Name}: the title line '{example.Title}' takes {Indent + example.Title.Length} columns");
+                foreach (var line in example.Code.Replace("\r\n", "\n").Split('\n'))
+                {
+                    Require(problems, Indent + line.Length <= 80, $"{cmdlet.Name}: '{Shorten(example.Title)}' has a code line of {Indent + line.Length} columns: {Shorten(line)} (splat the parameters)");
+                }
+            }
+        }
+
+        var about = File.ReadAllText(Path.Combine(PsSession.ModulePath, "en-US", "about_ZulipAuth.help.txt"));
+        var aboutExamples = about[about.IndexOf("\nEXAMPLES\n", StringComparison.Ordinal)..about.IndexOf("\nSEE ALSO\n", StringComparison.Ordinal)];
+        foreach (var line in aboutExamples.Replace("\r\n", "\n").Split('\n'))
+        {
+            Require(problems, line.Length <= 80, $"about_ZulipAuth: an example line of {line.Length} columns: {Shorten(line)}");
+        }
+
+        Assert.True(count >= 10, $"only {count} examples found");
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
+    public void AboutZulipAuthHasAOneLineSummaryAndNamesNoPageOutsideThePackage()
+    {
+        var text = File.ReadAllText(Path.Combine(PsSession.ModulePath, "en-US", "about_ZulipAuth.help.txt")).Replace("\r\n", "\n");
+        var start = text.IndexOf("\nSHORT DESCRIPTION\n", StringComparison.Ordinal) + "\nSHORT DESCRIPTION\n".Length;
+        var summary = text[start..text.IndexOf("\nLONG DESCRIPTION\n", StringComparison.Ordinal)].Trim('\n').Split('\n');
+        Assert.True(summary.Length == 1 && summary[0].Length <= 80, $"SHORT DESCRIPTION takes {summary.Length} lines: {string.Join(" / ", summary)}");
+
+        // The module folder holds no docs/*.md: a reader of Get-Help must not be sent to a file they do not have.
+        var pages = System.Text.RegularExpressions.Regex.Matches(text, @"[\w./-]+\.md\b").Select(m => m.Value).Distinct().ToList();
+        Assert.True(pages.Count == 0, $"about_ZulipAuth names {string.Join(", ", pages)}, which the package does not ship");
+    }
+
+    [Fact]
     public void TheShippedHelpIsGeneratedFromTheCurrentReference()
     {
         var expected = HelpGenerator.Generate(Docs);

@@ -61,9 +61,27 @@ public class ManifestTests : IDisposable
             Assert.Contains(tag, tags);
         }
 
-        Assert.NotNull(psData["ProjectUri"]);
-        Assert.NotNull(psData["LicenseUri"]);
-        Assert.NotNull(psData["ReleaseNotes"]);
+        Assert.Equal("preview1", psData["Prerelease"]);
+    }
+
+    [Fact]
+    public void TheManifestAndTheHelpLinkToNoAddressTheProjectDoesNotHave()
+    {
+        // The project has no public home yet: a gallery page or Get-Help -Online must not send anyone to an invented one.
+        var manifest = File.ReadAllText(Path.Combine(PsSession.ModulePath, "ZulipAuth.psd1"));
+        Assert.DoesNotContain("://", manifest, StringComparison.Ordinal);
+        foreach (var key in new[] { "ProjectUri", "LicenseUri", "IconUri", "HelpInfoURI" })
+        {
+            Assert.DoesNotMatch($@"(?m)^\s*{key}\s*=", manifest);
+        }
+
+        var help = File.ReadAllText(Path.Combine(PsSession.ModulePath, "en-US", "ZulipAuth.dll-Help.xml"));
+        Assert.DoesNotContain("Online Version", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("github.com/zulipauth", help, StringComparison.OrdinalIgnoreCase);
+        foreach (var page in Directory.GetFiles(Path.Combine(PsSession.RepositoryRoot, "docs", "reference"), "*.md"))
+        {
+            Assert.DoesNotMatch(@"(?m)^online version:", File.ReadAllText(page));
+        }
     }
 
     [Fact]
@@ -87,11 +105,13 @@ public class ManifestTests : IDisposable
     }
 
     [Fact]
-    public void TheChangelogHasASectionForTheManifestVersion()
+    public void TheChangelogsNewestSectionIsTheManifestVersionWithItsPrerelease()
     {
-        var version = session.Run("(Get-Module ZulipAuth).Version.ToString(3)").Output.Single().ToString();
+        var result = session.Run("$m = Get-Module ZulipAuth; $m.Version.ToString(3); $m.PrivateData.PSData.Prerelease");
+        var version = $"{result.Output[0]}-{result.Output[1]}";
         var changelog = File.ReadAllLines(Path.Combine(PsSession.RepositoryRoot, "CHANGELOG.md"));
-        Assert.Contains(changelog, line => line.StartsWith($"## {version}", StringComparison.Ordinal));
+        var newest = changelog.First(line => line.StartsWith("## ", StringComparison.Ordinal));
+        Assert.Matches($@"^## {System.Text.RegularExpressions.Regex.Escape(version)}( \(unreleased\))?$", newest);
     }
 
     [Fact]

@@ -94,6 +94,7 @@ public class TestZulipApiKeyTests : ModuleTestBase
         var prompt = Assert.Single(host.CredentialPrompts);
         Assert.Equal(TestUsers.Iago.Email, prompt.UserName);
         Assert.Contains("API key", prompt.Message);
+        Assert.Contains($"{TestUsers.Iago.Email} on {new Uri(Http).Authority}", prompt.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("password", prompt.Message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(TestUsers.Iago.ApiKey, host.Written);
     }

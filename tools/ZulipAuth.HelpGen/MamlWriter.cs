@@ -92,9 +92,23 @@ public static class MamlWriter
 
     private static XElement Example(Example example, int index) =>
         new(Command + "example",
-            new XElement(Maml + "title", $"-------------------------- {example.Title} --------------------------"),
+            new XElement(Maml + "title", Framed(example.Title)),
             new XElement(Dev + "code", example.Code),
             new XElement(Dev + "remarks", Paragraphs(example.Remarks)));
+
+    /// <summary>The columns an example title line takes, dashes included: Get-Help indents it by 4, so it fits 80.</summary>
+    public const int TitleWidth = 76;
+
+    /// <summary>
+    /// The title between dashes, as platyPS frames it, but with as many dashes as fill <see cref="TitleWidth"/>
+    /// (at least two a side) instead of 26 a side, which wrapped any real title at 80 columns.
+    /// </summary>
+    private static string Framed(string title)
+    {
+        var dashes = Math.Max(4, TitleWidth - title.Length - 2);
+        var left = dashes / 2;
+        return $"{new string('-', left)} {title} {new string('-', dashes - left)}";
+    }
 
     private static IEnumerable<XElement> Links(CmdletReference cmdlet)
     {

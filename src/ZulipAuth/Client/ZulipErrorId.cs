@@ -33,6 +33,7 @@ namespace ZulipAuth
         public const string ConfigWriteFailed = "ZulipConfigWriteFailed";
         public const string InvalidPath = "ZulipInvalidPath";
         public const string ConflictingParameters = "ZulipConflictingParameters";
+        public const string CredentialNotEntered = "ZulipCredentialNotEntered";
         public const string GuestNotAllowed = "ZulipGuestNotAllowed";
         public const string BotCallerNotAllowed = "ZulipBotCallerNotAllowed";
         public const string NoSuchBot = "ZulipNoSuchBot";

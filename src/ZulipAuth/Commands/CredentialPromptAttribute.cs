@@ -1,4 +1,7 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Security;
+using ZulipAuth.Client;
 
 namespace ZulipAuth.Commands
 {
@@ -10,8 +13,18 @@ namespace ZulipAuth.Commands
     /// </summary>
     public sealed class CredentialPromptAttribute : ArgumentTransformationAttribute
     {
+        // Credentials that stand for "ask later": the user name typed, and no secret yet.
+        private static readonly ConditionalWeakTable<PSCredential, object> Pending = new ConditionalWeakTable<PSCredential, object>();
+
         /// <summary>What the prompt asks for: a password by default; Test-ZulipApiKey asks for the API key.</summary>
         public string Message { get; set; } = "Enter your Zulip password (or LDAP password).";
+
+        /// <summary>
+        /// Leaves the prompt to the cmdlet (<see cref="Complete"/>), which knows the server by then: while a
+        /// parameter is transformed, the other parameters of the command are out of reach, so a prompt shown
+        /// here could not say which server the password is for.
+        /// </summary>
+        public bool PromptInCmdlet { get; set; }
 
         public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
@@ -21,12 +34,47 @@ namespace ZulipAuth.Commands
                 case PSCredential _:
                     return value;
                 case string userName:
-                    return Prompt(engineIntrinsics, userName);
+                    return PromptInCmdlet ? Later(userName) : Prompt(engineIntrinsics, userName);
                 case null:
-                    return Prompt(engineIntrinsics, string.Empty);
+                    return PromptInCmdlet ? Later(string.Empty) : Prompt(engineIntrinsics, string.Empty);
                 default:
                     return inputData;
             }
+        }
+
+        /// <summary>
+        /// <paramref name="credential"/> itself when it holds a secret; when it stands for a user name alone, what
+        /// the user types at a prompt that says <paramref name="message"/>. Throws ZulipCredentialNotEntered when no
+        /// credential comes back (the prompt was cancelled, or the host cannot prompt).
+        /// </summary>
+        internal static PSCredential Complete(PSCmdlet cmdlet, PSCredential credential, string message)
+        {
+            if (!Pending.TryGetValue(credential, out _))
+            {
+                return credential;
+            }
+
+            PSCredential? entered;
+            try
+            {
+                entered = cmdlet.Host?.UI?.PromptForCredential("Zulip login", message, credential.UserName, string.Empty);
+            }
+            catch (System.Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException || e is System.NotImplementedException)
+            {
+                // A non-interactive host (pwsh -NonInteractive, a service) cannot ask.
+                throw ZulipApiException.WithHint(ZulipErrorId.CredentialNotEntered, $"No credential was given for '{credential.UserName}', and this host cannot prompt for one: {e.Message}", "Pass a PSCredential to -Credential (Get-Credential, Get-Secret) instead of a user name.", e);
+            }
+
+            return entered ?? throw ZulipApiException.WithHint(ZulipErrorId.CredentialNotEntered, "No credential was entered at the prompt; nothing was sent.", "Run the command again and enter the credential, or pass a PSCredential to -Credential.");
+        }
+
+        private static PSCredential Later(string userName)
+        {
+            var empty = new SecureString();
+            empty.MakeReadOnly();
+            var credential = new PSCredential(userName, empty);
+            Pending.Add(credential, new object());
+            return credential;
         }
 
         private PSCredential Prompt(EngineIntrinsics engineIntrinsics, string userName)

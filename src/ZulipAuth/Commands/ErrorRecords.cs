@@ -35,6 +35,7 @@ namespace ZulipAuth.Commands
             [ZulipErrorId.ConfigWriteFailed] = ErrorCategory.WriteError,
             [ZulipErrorId.InvalidPath] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.ConflictingParameters] = ErrorCategory.InvalidArgument,
+            [ZulipErrorId.CredentialNotEntered] = ErrorCategory.InvalidArgument,
             [ZulipErrorId.GuestNotAllowed] = ErrorCategory.PermissionDenied,
             [ZulipErrorId.BotCallerNotAllowed] = ErrorCategory.PermissionDenied,
             [ZulipErrorId.NoSuchBot] = ErrorCategory.ObjectNotFound,

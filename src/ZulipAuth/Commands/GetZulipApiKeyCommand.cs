@@ -22,7 +22,7 @@ namespace ZulipAuth.Commands
         public string Server { get; set; } = string.Empty;
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PasswordSet)]
-        [CredentialPrompt]
+        [CredentialPrompt(PromptInCmdlet = true)]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 
@@ -68,13 +68,16 @@ namespace ZulipAuth.Commands
 
         private FetchedApiKey FetchWithPassword(Uri server)
         {
-            var username = Credential.UserName ?? string.Empty;
+            // A user name alone is asked about here, where the prompt can name the server it is for.
+            var named = string.IsNullOrEmpty(Credential.UserName) ? "your Zulip account" : Credential.UserName;
+            var credential = CredentialPromptAttribute.Complete(this, Credential, $"Password for {named} on {server.Authority} (the Zulip or LDAP password).");
+            var username = credential.UserName ?? string.Empty;
             LoginPreflight.RequireUserName(username);
 
             var settings = ReadServerSettings(server);
             var target = Follow(LoginPreflight.Decide(server, username, settings));
             WriteVerbose($"POST {ServerAddress.Endpoint(target, "api/v1/fetch_api_key")} as '{username}'.");
-            var fetched = Send("Fetching a Zulip API key", (client, token) => client.FetchApiKeyAsync(target, username, Credential.Password, token));
+            var fetched = Send("Fetching a Zulip API key", (client, token) => client.FetchApiKeyAsync(target, username, credential.Password, token));
             return CompleteUserId(fetched);
         }
 

@@ -11,19 +11,33 @@ namespace ZulipAuth.Commands
     /// ZULIP_EMAIL, ZULIP_API_KEY and ZULIP_SITE; else ZULIP_CONFIG; else $HOME/.zuliprc), with the TLS settings
     /// (insecure, cert_bundle, client_cert, client_cert_key and their ZULIP_* variables) carried on the key.
     /// </summary>
-    [Cmdlet(VerbsData.Import, "ZulipRc")]
-    [OutputType(typeof(ZulipApiKey))]
+    [Cmdlet(VerbsData.Import, "ZulipRc", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(ZulipApiKey), typeof(string))]
     public sealed class ImportZulipRcCommand : PSCmdlet, IDisposable
     {
         private const string GetAKeyHint = "Fetch a key with Get-ZulipApiKey | Export-ZulipRc, or download a zuliprc from the web app (Personal settings > Account & privacy > API key).";
         private const string FixHint = "Fix the file, or write a new one with Get-ZulipApiKey | Export-ZulipRc -Force.";
 
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
 
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
+        /// <summary>The file to read; a wildcard pattern must match exactly one file.</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
+
+        /// <summary>The file to read, exactly as named; what Get-Item and Get-ChildItem give binds here (PSPath).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "FullName", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string LiteralPath { get; set; } = string.Empty;
+
+        /// <summary>Emits the key as a string instead of a ZulipApiKey.</summary>
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
 
         public void Dispose() => stopping.Dispose();
 
@@ -37,7 +51,7 @@ namespace ZulipAuth.Commands
             }
             catch (ZulipApiException e)
             {
-                WriteError(ErrorRecords.Create(e, Path));
+                WriteError(ErrorRecords.Create(e, ParameterSetName == LiteralPathSet ? LiteralPath : Path));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -48,9 +62,15 @@ namespace ZulipAuth.Commands
         private void Import()
         {
             var tls = ZulipRcFile.TlsVariables();
+            if (ParameterSetName == LiteralPathSet)
+            {
+                ReadFile(FileSystemPath.Resolve(this, LiteralPath), null, tls, isDefault: false);
+                return;
+            }
+
             if (Path != null)
             {
-                ReadFile(FileSystemPath.Resolve(this, Path), null, tls, isDefault: false);
+                ReadFile(FileSystemPath.ResolvePattern(this, Path), null, tls, isDefault: false);
                 return;
             }
 
@@ -163,6 +183,12 @@ namespace ZulipAuth.Commands
             if (settings.Insecure == true)
             {
                 WriteWarning($"{source} turns certificate checking off (insecure=true) for {server}; anyone on the network path could read the key.");
+            }
+
+            if (AsPlainText)
+            {
+                WriteObject(settings.Key);
+                return;
             }
 
             WriteObject(new ZulipApiKey(server, settings.Email, SecureStrings.ReadOnlyCopy(settings.Key), userId: null)

@@ -27,7 +27,7 @@ namespace ZulipAuth.Commands
 
         /// <summary>UserName = the email, Password = the API key.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [CredentialPrompt(Message = "Enter the Zulip API key of this account (the web app shows it under Personal settings > Account & privacy > API key).")]
+        [CredentialPrompt(PromptInCmdlet = true)]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 
@@ -43,15 +43,19 @@ namespace ZulipAuth.Commands
             try
             {
                 server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
-                var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName;
-                var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
                 Client.RequireEncryption(server, "the API key");
+
+                // Asked only now, when the key could be sent to the server the prompt names.
+                var credential = ParameterSetName == InputObjectSet
+                    ? InputObject.Credential
+                    : CredentialPromptAttribute.Complete(this, Credential, $"API key of {(string.IsNullOrEmpty(Credential.UserName) ? "your Zulip account" : Credential.UserName)} on {server.Authority} (the web app shows it under Personal settings > Account & privacy > API key).");
+                var email = ParameterSetName == InputObjectSet ? InputObject.Email : credential.UserName;
+                var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : credential.Password;
                 if (Detailed)
                 {
                     TestDetailed(server, email, key);
                     return;
                 }
-
 
                 WriteVerbose($"GET {ServerAddress.Endpoint(server, "api/v1/users/me")} as '{email}'.");
                 try
