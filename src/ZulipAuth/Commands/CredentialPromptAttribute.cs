@@ -42,6 +42,10 @@ namespace ZulipAuth.Commands
             }
         }
 
+        /// <summary><see cref="Complete"/> for a credential whose password is an API key of <paramref name="server"/>.</summary>
+        internal static PSCredential CompleteApiKey(PSCmdlet cmdlet, PSCredential credential, System.Uri server) =>
+            Complete(cmdlet, credential, $"API key of {(string.IsNullOrEmpty(credential.UserName) ? "your Zulip account" : credential.UserName)} on {server.Authority} (the web app shows it under Personal settings > Account & privacy > API key).");
+
         /// <summary>
         /// <paramref name="credential"/> itself when it holds a secret; when it stands for a user name alone, what
         /// the user types at a prompt that says <paramref name="message"/>. Throws ZulipCredentialNotEntered when no

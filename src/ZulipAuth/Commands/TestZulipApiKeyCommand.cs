@@ -48,7 +48,7 @@ namespace ZulipAuth.Commands
                 // Asked only now, when the key could be sent to the server the prompt names.
                 var credential = ParameterSetName == InputObjectSet
                     ? InputObject.Credential
-                    : CredentialPromptAttribute.Complete(this, Credential, $"API key of {(string.IsNullOrEmpty(Credential.UserName) ? "your Zulip account" : Credential.UserName)} on {server.Authority} (the web app shows it under Personal settings > Account & privacy > API key).");
+                    : CredentialPromptAttribute.CompleteApiKey(this, Credential, server);
                 var email = ParameterSetName == InputObjectSet ? InputObject.Email : credential.UserName;
                 var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : credential.Password;
                 if (Detailed)

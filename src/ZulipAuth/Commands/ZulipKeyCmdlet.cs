@@ -30,7 +30,7 @@ namespace ZulipAuth.Commands
 
         /// <summary>UserName = the email, Password = the API key.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [CredentialPrompt(Message = "Enter the Zulip API key of this account (the web app shows it under Personal settings > Account & privacy > API key).")]
+        [CredentialPrompt(PromptInCmdlet = true)]
         [ValidateNotNull]
         public PSCredential Credential { get; set; } = null!;
 
@@ -47,10 +47,15 @@ namespace ZulipAuth.Commands
         protected (Uri Server, string Email, SecureString Key) Caller()
         {
             var server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
-            var email = ParameterSetName == InputObjectSet ? InputObject.Email : Credential.UserName ?? string.Empty;
-            var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : Credential.Password;
             Client.RequireEncryption(server, "the API key");
-            return (server, email, key);
+            if (ParameterSetName == InputObjectSet)
+            {
+                return (server, InputObject.Email, InputObject.ApiKey);
+            }
+
+            // Asked only now, when the key could be sent to the server the prompt names.
+            var credential = CredentialPromptAttribute.CompleteApiKey(this, Credential, server);
+            return (server, credential.UserName ?? string.Empty, credential.Password);
         }
 
         /// <summary>The server the failure is about, for an ErrorRecord's target (never a credential).</summary>
