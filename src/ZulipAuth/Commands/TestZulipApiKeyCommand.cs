@@ -10,47 +10,15 @@ namespace ZulipAuth.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ZulipApiKey", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(bool), typeof(ZulipApiKeyTestResult))]
-    public sealed partial class TestZulipApiKeyCommand : ZulipWebCmdlet
+    public sealed partial class TestZulipApiKeyCommand : ZulipCallerCmdlet
     {
-        private const string InputObjectSet = "InputObject";
-        private const string CredentialSet = "Credential";
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-        [ValidateNotNull]
-        public ZulipApiKey InputObject { get; set; } = null!;
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [Alias("Site", "Realm")]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ServerArgumentCompleter))]
-        public string Server { get; set; } = string.Empty;
-
-        /// <summary>UserName = the email, Password = the API key.</summary>
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
-        [CredentialPrompt(PromptInCmdlet = true)]
-        [ValidateNotNull]
-        public PSCredential Credential { get; set; } = null!;
-
-        [Parameter]
-        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
-
-        /// <summary>-AllowUnencryptedAuthentication, for every request of this cmdlet that carries a secret.</summary>
-        protected override bool AllowsUnencryptedAuthentication => AllowUnencryptedAuthentication;
-
         protected override void ProcessRecord()
         {
-            Uri? server = null;
+            Uri? server = TargetServer();
             try
             {
-                server = ParameterSetName == InputObjectSet ? ServerAddress.Normalize(InputObject.Server.AbsoluteUri) : ServerAddress.Normalize(Server);
-                Client.RequireEncryption(server, "the API key");
-
-                // Asked only now, when the key could be sent to the server the prompt names.
-                var credential = ParameterSetName == InputObjectSet
-                    ? InputObject.Credential
-                    : CredentialPromptAttribute.CompleteApiKey(this, Credential, server);
-                var email = ParameterSetName == InputObjectSet ? InputObject.Email : credential.UserName;
-                var key = ParameterSetName == InputObjectSet ? InputObject.ApiKey : credential.Password;
+                var (resolved, email, key) = Caller();
+                server = resolved;
                 if (Detailed)
                 {
                     TestDetailed(server, email, key);
