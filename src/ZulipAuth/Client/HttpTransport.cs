@@ -156,33 +156,34 @@ namespace ZulipAuth.Client
             }
         }
 
-        private static async Task<ArraySegment<byte>> ReadBoundedAsync(HttpResponseMessage response, Uri uri, CancellationToken token)
+        /// <summary>The answer's body, read up to <paramref name="maxBytes"/> and no further (ZulipUnexpectedResponse beyond).</summary>
+        internal static async Task<ArraySegment<byte>> ReadBoundedAsync(HttpResponseMessage response, Uri uri, CancellationToken token, int maxBytes = MaxResponseBytes)
         {
             if (response.Content == null)
             {
                 return new ArraySegment<byte>(Array.Empty<byte>());
             }
 
-            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+            if (response.Content.Headers.ContentLength > maxBytes)
             {
-                throw ZulipErrorMapper.TooLarge(uri, response.StatusCode);
+                throw ZulipErrorMapper.TooLarge(uri, response.StatusCode, maxBytes);
             }
 
             // .NET Framework's response stream ignores the token; disposing the response unblocks the read there.
             using var registration = token.Register(response.Dispose);
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            var buffer = new byte[Math.Min(MaxResponseBytes + 1, (int?)response.Content.Headers.ContentLength + 1 ?? 16 * 1024)];
+            var buffer = new byte[Math.Min(maxBytes + 1, (int?)response.Content.Headers.ContentLength + 1 ?? 16 * 1024)];
             var total = 0;
             while (true)
             {
                 if (total == buffer.Length)
                 {
-                    if (buffer.Length > MaxResponseBytes)
+                    if (buffer.Length > maxBytes)
                     {
-                        throw ZulipErrorMapper.TooLarge(uri, response.StatusCode);
+                        throw ZulipErrorMapper.TooLarge(uri, response.StatusCode, maxBytes);
                     }
 
-                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxResponseBytes + 1));
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxBytes + 1));
                 }
 
                 var read = await stream.ReadAsync(buffer, total, buffer.Length - total, token).ConfigureAwait(false);

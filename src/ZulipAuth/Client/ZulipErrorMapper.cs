@@ -164,8 +164,8 @@ namespace ZulipAuth.Client
         public static ZulipApiException Unexpected(Uri uri, string detail) =>
             Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} does not look like a Zulip server's: {detail}", CheckServerHint, status: HttpStatusCode.OK);
 
-        public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status) =>
-            Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {HttpTransport.MaxResponseBytes / 1024 / 1024} MiB, which no Zulip answer is; reading stopped there.", CheckServerHint, status: status);
+        public static ZulipApiException TooLarge(Uri uri, HttpStatusCode status, int maxBytes = HttpTransport.MaxResponseBytes) =>
+            Local(ZulipErrorId.UnexpectedResponse, uri, $"The answer from {uri.GetLeftPart(UriPartial.Path)} is larger than {(maxBytes >= 1024 * 1024 ? maxBytes / 1024 / 1024 + " MiB" : maxBytes / 1024 + " KiB")}, which no Zulip answer is; reading stopped there.", CheckServerHint, status: status);
 
         public static ZulipApiException Redirected(ZulipResponse response, RedirectRefusal refusal)
         {

@@ -175,36 +175,9 @@ namespace ZulipAuth.Client.WebLogin
             try
             {
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-                using var registration = linked.Token.Register(response.Dispose);
-                var buffer = new byte[16 * 1024];
-                var total = 0;
-                if (response.Content != null)
-                {
-                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                    while (true)
-                    {
-                        if (total == buffer.Length)
-                        {
-                            if (buffer.Length >= MaxBody)
-                            {
-                                throw ZulipErrorMapper.TooLarge(shown, response.StatusCode);
-                            }
-
-                            Array.Resize(ref buffer, buffer.Length * 2);
-                        }
-
-                        var read = await stream.ReadAsync(buffer, total, buffer.Length - total, linked.Token).ConfigureAwait(false);
-                        if (read == 0)
-                        {
-                            break;
-                        }
-
-                        total += read;
-                    }
-                }
-
+                var body = await HttpTransport.ReadBoundedAsync(response, shown, linked.Token, MaxBody).ConfigureAwait(false);
                 var setCookies = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.ToArray() : Array.Empty<string>();
-                return new Answer(shown, response.StatusCode, response.Content?.Headers.ContentType?.MediaType, buffer, total, setCookies);
+                return new Answer(shown, response.StatusCode, response.Content?.Headers.ContentType?.MediaType, body.Array!, body.Count, setCookies);
             }
             catch (Exception e) when (stop.IsCancellationRequested && (e is OperationCanceledException || e is IOException || e is HttpRequestException || e is ObjectDisposedException))
             {
