@@ -9,6 +9,7 @@ namespace ZulipAuth.Tests.Properties;
 /// exception, never slow; a bidi, invisible or control character is refused, not silently dropped; and the
 /// result normalises to itself.
 /// </summary>
+[Collection(PropertyCollection.Name)]
 public class ServerAddressProperties
 {
     private static readonly string[] Parts =

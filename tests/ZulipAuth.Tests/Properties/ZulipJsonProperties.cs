@@ -10,6 +10,7 @@ namespace ZulipAuth.Tests.Properties;
 /// another exception, never slowly, and never accepts a document nested deeper than 64 levels. CsCheck prints
 /// the seed of a failing input, which replays it exactly (Sample(..., seed: "...")).
 /// </summary>
+[Collection(PropertyCollection.Name)]
 public class ZulipJsonProperties
 {
     private static readonly string[] Tokens =

@@ -10,6 +10,7 @@ namespace ZulipAuth.Tests.Properties;
 /// The zuliprc parser on any text: sections, or the parser's own refusal (FormatException with a line number,
 /// which Import-ZulipRc turns into ZulipConfigInvalid) or a Zulip error; never another exception, never slow.
 /// </summary>
+[Collection(PropertyCollection.Name)]
 public class ZulipRcProperties
 {
     private static readonly string[] Lines =
